@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * The small set of failures the UI understands. Every provider, intake and storage error is
+ * mapped onto one of these so that the panel can say what happened and what to do next.
+ */
+export const ErrorKind = z.enum([
+  'no_key',
+  'bad_key',
+  'out_of_credit',
+  'rate_limited',
+  'invalid_input',
+  'moderated',
+  'provider_down',
+  'timed_out',
+  'network',
+  'bad_reply',
+  'may_have_been_charged',
+  'canceled',
+  'not_found',
+  'not_an_image',
+  'unsupported_format',
+  'too_large',
+  'source_refused',
+  'storage_full',
+  'internal',
+]);
+export type ErrorKind = z.infer<typeof ErrorKind>;
+
+/** The shape an error takes when it crosses a message boundary or is stored on a job. */
+export const SerializedError = z.object({
+  kind: ErrorKind,
+  message: z.string(),
+  provider: z.string().optional(),
+  retryAfterMs: z.number().nonnegative().optional(),
+});
+export type SerializedError = z.infer<typeof SerializedError>;
+
+export class AppError extends Error {
+  readonly kind: ErrorKind;
+  readonly provider?: string;
+  readonly retryAfterMs?: number;
+
+  constructor(kind: ErrorKind, message: string, opts: { provider?: string; retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'AppError';
+    this.kind = kind;
+    this.provider = opts.provider;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+
+  toJSON(): SerializedError {
+    return {
+      kind: this.kind,
+      message: this.message,
+      ...(this.provider ? { provider: this.provider } : {}),
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+    };
+  }
+}
+
+/** Turns anything thrown into an AppError without leaking stack traces or "undefined" to users. */
+export function toAppError(err: unknown, fallbackKind: ErrorKind = 'internal'): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof DOMException && err.name === 'QuotaExceededError') {
+    return new AppError('storage_full', 'The browser has no room left for this extension\u2019s images.', { cause: err });
+  }
+  if (err instanceof DOMException && err.name === 'AbortError') {
+    return new AppError('canceled', 'Canceled.', { cause: err });
+  }
+  if (err instanceof TypeError && /fetch|network/i.test(err.message)) {
+    return new AppError('network', 'The network request failed.', { cause: err });
+  }
+  const text = err instanceof Error && err.message ? err.message : 'Something went wrong.';
+  return new AppError(fallbackKind, text, { cause: err });
+}
+
+/** Whether retrying the same request later can help. */
+export function isTransient(kind: ErrorKind): boolean {
+  return kind === 'rate_limited' || kind === 'provider_down' || kind === 'network';
+}
+
+/** The next step we suggest for each kind, shown under the error message. */
+const NEXT_STEP: Record<ErrorKind, string> = {
+  no_key: 'Add your key in Settings.',
+  bad_key: 'Check the key in Settings; it may have been revoked or mistyped.',
+  out_of_credit: 'Add credit in your provider account, then try again.',
+  rate_limited: 'Wait a moment and try again.',
+  invalid_input: 'Adjust the prompt or settings and try again.',
+  moderated: 'The provider refused this content. Change the prompt or the reference image.',
+  provider_down: 'The provider is having trouble. Try again in a few minutes.',
+  timed_out: 'Try again; if it keeps happening, pick a faster model.',
+  network: 'Check your connection and try again.',
+  bad_reply: 'The provider answered in an unexpected way. Try again or pick another route.',
+  may_have_been_charged: 'Check your provider account before trying again.',
+  canceled: '',
+  not_found: 'The image is gone from that address. Save it and drag it into the panel instead.',
+  not_an_image: 'Pick a JPEG, PNG or WEBP image.',
+  unsupported_format: 'Convert it to JPEG, PNG or WEBP, or take a screenshot and drag that in.',
+  too_large: 'Use a smaller image.',
+  source_refused: 'Save the image and drag it into the panel instead.',
+  storage_full: 'Delete some results you no longer need, or free disk space.',
+  internal: 'Try again. If it keeps happening, reload the extension.',
+};
+
+export function nextStep(kind: ErrorKind): string {
+  return NEXT_STEP[kind];
+}

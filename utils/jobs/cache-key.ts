@@ -1,0 +1,22 @@
+import { sha256Hex } from '../image/bytes';
+import type { JobRequest } from './types';
+
+/**
+ * Identical inputs (reference bytes, prompt, model, route, settings, seed) give the same key.
+ * The reference enters by its content hash, so re-adding the same picture still hits.
+ */
+export async function cacheKeyFor(request: JobRequest, routeId: string, referenceSha256: string | null): Promise<string> {
+  const { prompt, modelId, settings } = request;
+  const material = JSON.stringify({
+    v: 1,
+    reference: referenceSha256,
+    prompt: prompt.trim(),
+    modelId,
+    routeId,
+    influence: settings.influence,
+    aspectRatio: settings.aspectRatio,
+    numImages: settings.numImages,
+    seed: settings.seed,
+  });
+  return sha256Hex(material);
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { storage } from 'wxt/utils/storage';
+import { ModelId, PROVIDER_BASE_URLS, ProviderId } from './models';
+
+/**
+ * All user settings except API keys (those live in utils/secrets.ts, out of reach of content
+ * scripts). One schema with a default per field: a damaged field falls back to its default
+ * instead of throwing the whole object away.
+ */
+
+export const SETTINGS_VERSION = 1;
+
+/** https anywhere; plain http only on this machine (local gateways and the sandbox). */
+export function isAllowedBaseUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.search || url.hash) return false;
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function normalizeBaseUrl(value: string): string {
+  return value.trim().replace(/\/+$/, '');
+}
+
+const baseUrlFor = (p: ProviderId) =>
+  z
+    .string()
+    .transform(normalizeBaseUrl)
+    .refine(isAllowedBaseUrl)
+    .catch(PROVIDER_BASE_URLS[p]);
+
+const providerSettings = (p: ProviderId) =>
+  z.object({ baseUrl: baseUrlFor(p) }).catch({ baseUrl: PROVIDER_BASE_URLS[p] });
+
+export const Settings = z.object({
+  providers: z.object({
+    fal: providerSettings('fal'),
+    replicate: providerSettings('replicate'),
+    openai: providerSettings('openai'),
+    bfl: providerSettings('bfl'),
+    ideogram: providerSettings('ideogram'),
+    minimax: providerSettings('minimax'),
+    byteplus: providerSettings('byteplus'),
+    vyro: providerSettings('vyro'),
+  }),
+  /** The route the user chose per model; absent means "automatic". */
+  routes: z.partialRecord(ModelId, z.string()).catch({}),
+  defaultModel: ModelId.catch('flux-dev'),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const DEFAULT_SETTINGS: Settings = Settings.parse({ providers: {} });
+
+export function parseSettings(raw: unknown): Settings {
+  const obj = raw && typeof raw === 'object' ? raw : {};
+  const providers = (obj as { providers?: unknown }).providers;
+  return Settings.parse({ ...obj, providers: providers && typeof providers === 'object' ? providers : {} });
+}
+
+const settingsItem = storage.defineItem<unknown>('local:settings', {
+  fallback: DEFAULT_SETTINGS,
+  version: SETTINGS_VERSION,
+});
+
+export async function loadSettings(): Promise<Settings> {
+  return parseSettings(await settingsItem.getValue());
+}
+
+export async function saveSettings(next: Settings): Promise<void> {
+  await settingsItem.setValue(Settings.parse(next));
+}
+
+export function watchSettings(onChange: (s: Settings) => void): () => void {
+  return settingsItem.watch((v) => onChange(parseSettings(v)));
+}
+
+/** True in the build that `npm start` makes: keyless providers go to the local sandbox. */
+export const SANDBOX_BUILD = import.meta.env.MODE === 'sandbox';
+
+export const SANDBOX_URL: string = (import.meta.env.WXT_SANDBOX_URL as string | undefined) || 'http://127.0.0.1:8787';
+
+/** The key sent to the sandbox when the user has none; the sandbox only checks that one is present. */
+export const SANDBOX_KEY = 'sandbox';

@@ -1,0 +1,37 @@
+import { defineConfig } from 'wxt';
+
+// One source builds Chrome (MV3 service worker + side panel) and Firefox (MV3 event page +
+// sidebar). `--mode sandbox` (used by `npm start`) points providers without a key at the
+// local sandbox; the normal build never does.
+export default defineConfig({
+  modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
+  // Explicit imports everywhere: modules read the same in the build, in tests and in an editor.
+  imports: false,
+  manifest: ({ browser }) => ({
+    name: 'Image Prompt',
+    description: 'Use any image on the web as an image prompt for AI image generation, with your own provider keys.',
+    permissions: [
+      'contextMenus',
+      'storage',
+      'alarms',
+      'unlimitedStorage',
+      ...(browser === 'firefox' ? [] : ['sidePanel']),
+    ],
+    // Images come from any site (the worker fetches them itself, so the page cannot tamper
+    // with or withhold them) and provider base URLs are user-configurable (proxies, regional
+    // hosts): both need broad host access.
+    host_permissions: ['<all_urls>'],
+    action: { default_title: 'Open Image Prompt' },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'image-prompt@image-prompt.dev',
+              strict_min_version: '128.0',
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
+  }),
+});
