@@ -1,0 +1,281 @@
+// Local provider sandbox: a plain node:http server that speaks the providers' wire protocols
+// closely enough to run the extension end to end without keys, money or network.
+//
+//   /<provider>/...        provider protocols (see routes.ts)
+//   /files/{id}.png        generated results (no auth, expire after fileTtlMs)
+//   /__sandbox/requests    GET   JSON log of every provider request
+//   /__sandbox/reset       POST  forget requests, jobs, files, faults; restore start timing
+//   /__sandbox/fault       POST  JSON Fault (see types.ts)
+//   /__sandbox/timing      GET | POST (partial Timing)
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ROUTES } from './routes.ts';
+import type { Fault, ProviderHandler, RecordedRequest, SandboxServices, Timing } from './types.ts';
+
+export type { Fault, RecordedRequest, Timing } from './types.ts';
+
+export interface SandboxOptions {
+  /** 0 picks a free port. Default 0. */
+  port?: number;
+  /** Loopback only: '127.0.0.1' (default), 'localhost' or '::1'. */
+  host?: string;
+  timing?: { queueMs?: number; runMs?: number };
+  /** Lifetime of result file URLs after completion. Default 10 minutes. */
+  fileTtlMs?: number;
+}
+
+export interface Sandbox {
+  /** `http://127.0.0.1:<port>`; the fal base URL is `${url}/fal`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** Live log of provider requests (the same array across reset()). */
+  requests: RecordedRequest[];
+  reset(): void;
+  injectFault(f: Fault): void;
+  setTiming(t: Partial<Timing>): void;
+}
+
+export const DEFAULT_TIMING: Timing = { queueMs: 800, runMs: 1200, fileTtlMs: 10 * 60_000 };
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+const FaultSchema = z.object({
+  provider: z.string().min(1),
+  on: z.string().min(1),
+  status: z.number().int().min(100).max(599),
+  body: z.unknown().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  times: z.number().int().positive().optional(),
+});
+const TimingSchema = z.object({
+  queueMs: z.number().min(0).optional(),
+  runMs: z.number().min(0).optional(),
+  fileTtlMs: z.number().min(0).optional(),
+});
+
+interface FileEntry {
+  png: Buffer;
+  availableAt: number;
+  expiresAt: number;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const host = opts.host ?? '127.0.0.1';
+  // The sandbox accepts any key and serves files without auth: never expose it beyond loopback.
+  if (!LOOPBACK.has(host)) throw new Error(`Sandbox listens on loopback only, not ${host}`);
+
+  const initialTiming: Timing = {
+    queueMs: opts.timing?.queueMs ?? DEFAULT_TIMING.queueMs,
+    runMs: opts.timing?.runMs ?? DEFAULT_TIMING.runMs,
+    fileTtlMs: opts.fileTtlMs ?? DEFAULT_TIMING.fileTtlMs,
+  };
+  let timing: Timing = { ...initialTiming };
+  const requests: RecordedRequest[] = [];
+  const faults: Fault[] = [];
+  const files = new Map<string, FileEntry>();
+
+  const services: SandboxServices = {
+    now: () => Date.now(),
+    timing: () => ({ ...timing }),
+    takeFault(provider, on) {
+      const i = faults.findIndex((f) => f.provider === provider && f.on === on);
+      const f = faults[i];
+      if (!f) return undefined;
+      const left = (f.times ?? 1) - 1;
+      if (left <= 0) faults.splice(i, 1);
+      else faults[i] = { ...f, times: left };
+      return f;
+    },
+    storeFile(png, origin, availableAt, ttlMs) {
+      const id = randomUUID().replace(/-/g, '');
+      files.set(id, { png, availableAt, expiresAt: availableAt + ttlMs });
+      return { id, url: `${origin}/files/${id}.png` };
+    },
+    deleteFile(id) {
+      files.delete(id);
+    },
+  };
+
+  const handlers = ROUTES.map((r) => ({ route: r, handler: r.create(services) as ProviderHandler }));
+
+  const sandbox: Sandbox = {
+    url: '',
+    port: 0,
+    requests,
+    close: () => close(),
+    reset() {
+      requests.length = 0;
+      faults.length = 0;
+      files.clear();
+      timing = { ...initialTiming };
+      for (const h of handlers) h.handler.reset();
+    },
+    injectFault(f) {
+      faults.push({ ...FaultSchema.parse(f) });
+    },
+    setTiming(t) {
+      const parsed = TimingSchema.parse(t);
+      timing = {
+        queueMs: parsed.queueMs ?? timing.queueMs,
+        runMs: parsed.runMs ?? timing.runMs,
+        fileTtlMs: parsed.fileTtlMs ?? timing.fileTtlMs,
+      };
+    },
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rawUrl = req.url ?? '/';
+    const origin = `http://${req.headers.host ?? `${host}:${sandbox.port}`}`;
+    const url = new URL(rawUrl, origin);
+    const path = url.pathname;
+
+    setCors(req, res);
+    if (method === 'OPTIONS') return send(res, 204);
+
+    if (path.startsWith('/__sandbox/')) return control(method, path.slice('/__sandbox/'.length), req, res);
+
+    const file = /^\/files\/([0-9a-f]+)\.png$/.exec(path);
+    if (file && (method === 'GET' || method === 'HEAD')) {
+      requests.push(record(req, method, rawUrl, null, 'files'));
+      const entry = files.get(file[1] ?? '');
+      const now = Date.now();
+      if (!entry || now < entry.availableAt || now >= entry.expiresAt) {
+        if (entry && now >= entry.expiresAt) files.delete(file[1] ?? '');
+        return sendJson(res, 404, { detail: 'File not found or expired' });
+      }
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': entry.png.length });
+      res.end(method === 'HEAD' ? undefined : entry.png);
+      return;
+    }
+
+    const hit = handlers.find(({ route: r }) => path === r.mount || path.startsWith(`${r.mount}/`));
+    if (!hit) return sendJson(res, 404, { detail: 'Not Found' });
+
+    const rawBody = await readBody(req);
+    if (rawBody === null) return sendJson(res, 413, { detail: 'Request body too large' });
+    requests.push(record(req, method, rawUrl, parseJsonOrNull(rawBody), hit.route.name));
+
+    const out = await hit.handler.handle({
+      method,
+      path: path.slice(hit.route.mount.length) || '/',
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+      origin,
+      mount: hit.route.mount,
+    });
+    if (out.json === undefined) return send(res, out.status, out.headers);
+    return sendJson(res, out.status, out.json, out.headers);
+  }
+
+  async function control(method: string, op: string, req: IncomingMessage, res: ServerResponse) {
+    const body = method === 'POST' ? await readBody(req) : Buffer.alloc(0);
+    if (body === null) return sendJson(res, 413, { detail: 'Request body too large' });
+    const json = parseJsonOrNull(body);
+    try {
+      if (op === 'requests' && method === 'GET') return sendJson(res, 200, requests);
+      if (op === 'reset' && method === 'POST') {
+        sandbox.reset();
+        return sendJson(res, 200, { ok: true });
+      }
+      if (op === 'fault' && method === 'POST') {
+        sandbox.injectFault(json as Fault);
+        return sendJson(res, 200, { ok: true });
+      }
+      if (op === 'timing' && (method === 'GET' || method === 'POST')) {
+        if (method === 'POST') sandbox.setTiming((json ?? {}) as Partial<Timing>);
+        return sendJson(res, 200, timing);
+      }
+    } catch (e) {
+      if (e instanceof z.ZodError) return sendJson(res, 400, { detail: e.issues });
+      throw e;
+    }
+    return sendJson(res, 404, { detail: 'Unknown sandbox control operation' });
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((e: unknown) => {
+      console.error('[sandbox]', e);
+      if (!res.headersSent) sendJson(res, 500, { detail: 'Sandbox internal error' });
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  sandbox.port = addr.port;
+  sandbox.url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  function close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      // Pollers keep connections alive; do not wait for them to go idle.
+      server.closeAllConnections();
+    });
+  }
+
+  return sandbox;
+}
+
+function setCors(req: IncomingMessage, res: ServerResponse) {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, DELETE, OPTIONS');
+  // A literal `*` would not cover Authorization (Fetch spec), so echo what was asked for.
+  res.setHeader(
+    'Access-Control-Allow-Headers',
+    req.headers['access-control-request-headers'] ?? 'Authorization, Content-Type',
+  );
+  res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Fal-Error-Type, X-Fal-Retryable, X-Fal-Request-Id');
+  res.setHeader('Access-Control-Max-Age', '600');
+}
+
+function send(res: ServerResponse, status: number, headers?: Record<string, string>) {
+  res.writeHead(status, headers);
+  res.end();
+}
+
+function sendJson(res: ServerResponse, status: number, json: unknown, headers?: Record<string, string>) {
+  const buf = Buffer.from(JSON.stringify(json));
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': buf.length });
+  res.end(buf);
+}
+
+/** The whole body, or null when it exceeds MAX_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseJsonOrNull(body: Buffer): unknown {
+  if (body.length === 0) return null;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function record(req: IncomingMessage, method: string, path: string, body: unknown, provider: string): RecordedRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return { at: Date.now(), method, path, headers, body, provider };
+}

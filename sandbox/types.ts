@@ -1,0 +1,86 @@
+// Types shared by the sandbox server and its provider handlers.
+// Only erasable TypeScript here (no enums, no parameter properties) so the sandbox also runs
+// under `node --experimental-strip-types` as well as tsx and vitest.
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Simulated latency of a queued job: time spent IN_QUEUE, then IN_PROGRESS. */
+export interface Timing {
+  queueMs: number;
+  runMs: number;
+  /** How long a result file URL stays downloadable after the job completes. */
+  fileTtlMs: number;
+}
+
+/**
+ * Make the next `times` (default 1) matching provider requests fail. `on` names the
+ * provider operation; for fal it is 'submit' | 'status' | 'result' | 'cancel'.
+ * Without `body`, the provider answers with its own documented error shape for `status`.
+ */
+export interface Fault {
+  provider: string;
+  on: string;
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  times?: number;
+}
+
+export interface RecordedRequest {
+  /** Epoch milliseconds. */
+  at: number;
+  method: string;
+  /** Path and query as received, including the provider mount (e.g. `/fal/...`). */
+  path: string;
+  /** Lowercase header names; authorization is kept verbatim (this is a test sandbox). */
+  headers: Record<string, string>;
+  /** Parsed JSON body, or null when there was none or it was not JSON. */
+  body: unknown;
+  /** Provider name ('fal', ...), or 'files' for result downloads. */
+  provider: string;
+}
+
+/** One request as a provider handler sees it. */
+export interface ProviderRequest {
+  method: string;
+  /** Path below the mount point, always starting with '/': `/fal-ai/flux/dev`. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+  /** `http://host:port` taken from the Host header the request came in on. */
+  origin: string;
+  /** Mount prefix of this provider, e.g. `/fal`. */
+  mount: string;
+}
+
+export interface ProviderResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Serialised as JSON when present; no body otherwise. */
+  json?: unknown;
+}
+
+export interface StoredFile {
+  id: string;
+  url: string;
+}
+
+/** What the server offers every provider handler. */
+export interface SandboxServices {
+  now(): number;
+  /** Current timing; handlers snapshot it per job so later changes do not rewrite history. */
+  timing(): Timing;
+  /** Take (and count down) the next fault for this provider operation, if any. */
+  takeFault(provider: string, on: string): Fault | undefined;
+  /** Keep a PNG downloadable at `${origin}/files/{id}.png` from `availableAt` for the TTL. */
+  storeFile(png: Buffer, origin: string, availableAt: number, ttlMs: number): StoredFile;
+  deleteFile(id: string): void;
+}
+
+export interface ProviderHandler {
+  handle(req: ProviderRequest): Promise<ProviderResponse>;
+  /** Forget every job (the server clears files, faults and the request log itself). */
+  reset(): void;
+}
+
+export type ProviderFactory = (services: SandboxServices) => ProviderHandler;

@@ -1,0 +1,394 @@
+// @vitest-environment node
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Jimp, JimpMime } from 'jimp';
+import { startSandbox, type Sandbox } from '../../sandbox/server.ts';
+
+const KEY = 'Key test-id:test-secret';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Submitted {
+  status: string;
+  request_id: string;
+  status_url: string;
+  response_url: string;
+  cancel_url: string;
+  queue_position: number;
+}
+interface StatusBody {
+  status: 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED';
+  queue_position?: number;
+  logs: unknown[] | null;
+  metrics?: { inference_time: number | null };
+  error?: string;
+  error_type?: string | null;
+}
+interface ImageOut {
+  url: string;
+  width: number;
+  height: number;
+  content_type: string;
+}
+interface ResultBody {
+  images: ImageOut[];
+  seed: number;
+  has_nsfw_concept: boolean[];
+  prompt: string;
+}
+interface FieldErr {
+  loc: Array<string | number>;
+  msg: string;
+  type: string;
+  ctx?: Record<string, unknown>;
+}
+
+let sb: Sandbox;
+let fal: string;
+
+beforeAll(async () => {
+  sb = await startSandbox({ port: 0, timing: { queueMs: 80, runMs: 120 } });
+  fal = `${sb.url}/fal`;
+});
+afterAll(() => sb.close());
+beforeEach(() => sb.reset());
+
+/** A width x height JPEG, left half black and right half white, as a data URI. */
+async function referenceDataUri(width = 300, height = 200, mime: 'image/jpeg' | 'image/png' = JimpMime.jpeg) {
+  const img = new Jimp({ width, height, color: 0xffffffff });
+  img.scan(0, 0, Math.floor(width / 2), height, (_x, _y, idx) => {
+    img.bitmap.data[idx] = 0;
+    img.bitmap.data[idx + 1] = 0;
+    img.bitmap.data[idx + 2] = 0;
+  });
+  const buf = await img.getBuffer(mime);
+  return `data:${mime};base64,${buf.toString('base64')}`;
+}
+
+function submit(model: string, body: unknown, key: string | null = KEY) {
+  return fetch(`${fal}/${model}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(key ? { Authorization: key } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function submitOk(model: string, body: unknown): Promise<Submitted> {
+  const res = await submit(model, body);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Submitted;
+}
+
+const get = (url: string, key: string | null = KEY) => fetch(url, { headers: key ? { Authorization: key } : {} });
+
+/** Poll the status URL until COMPLETED; returns every (HTTP status, body) seen. */
+async function pollUntilDone(statusUrl: string) {
+  const seen: Array<{ code: number; body: StatusBody }> = [];
+  for (let i = 0; i < 400; i++) {
+    const res = await get(`${statusUrl}?logs=1`);
+    const body = (await res.json()) as StatusBody;
+    seen.push({ code: res.status, body });
+    if (body.status === 'COMPLETED') return seen;
+    await sleep(15);
+  }
+  throw new Error('never completed');
+}
+
+async function run(model: string, body: unknown) {
+  const sub = await submitOk(model, body);
+  const seen = await pollUntilDone(sub.status_url);
+  const res = await get(sub.response_url);
+  return { sub, seen, res };
+}
+
+async function download(url: string) {
+  const res = await fetch(url);
+  return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+describe('fal sandbox: auth', () => {
+  it('answers 401 without a key, with the wrong scheme, and on status polls', async () => {
+    for (const key of [null, 'Bearer abc', 'Key ']) {
+      const res = await submit('fal-ai/flux/dev', { prompt: 'x' }, key);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ detail: 'No user found for Key ID and Secret' });
+    }
+    const sub = await submitOk('fal-ai/flux/dev', { prompt: 'x' });
+    expect((await get(sub.status_url, null)).status).toBe(401);
+    expect((await get(sub.response_url, null)).status).toBe(401);
+  });
+
+  it('records requests with lowercase headers, the key verbatim and the parsed body', async () => {
+    await submitOk('fal-ai/flux/dev', { prompt: 'logged' });
+    const rec = sb.requests.find((r) => r.method === 'POST');
+    expect(rec).toMatchObject({ provider: 'fal', path: '/fal/fal-ai/flux/dev', body: { prompt: 'logged' } });
+    expect(rec?.headers.authorization).toBe(KEY);
+    expect(typeof rec?.at).toBe('number');
+  });
+});
+
+describe('fal sandbox: queue URLs', () => {
+  it('builds status/response/cancel URLs from the app id only, on the Host it was called on', async () => {
+    const sub = await submitOk('fal-ai/flux/dev/image-to-image', { prompt: 'x', image_url: await referenceDataUri() });
+    const base = `${fal}/fal-ai/flux/requests/${sub.request_id}`;
+    expect(sub).toMatchObject({ status: 'IN_QUEUE', response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel` });
+    expect(sub.queue_position).toBe(0);
+
+    // The full model path is not where the request lives (as on fal: use the returned URLs).
+    const wrong = await get(`${fal}/fal-ai/flux/dev/image-to-image/requests/${sub.request_id}/status`);
+    expect(wrong.status).toBe(404);
+
+    // Absolute URLs follow the Host header.
+    const viaLocalhost = await new Promise<Submitted>((resolve, reject) => {
+      const req = httpRequest(
+        `${fal}/fal-ai/flux/dev`,
+        { method: 'POST', headers: { Host: `localhost:${sb.port}`, Authorization: KEY, 'Content-Type': 'application/json' } },
+        (res) => {
+          let s = '';
+          res.on('data', (c: Buffer) => (s += c.toString()));
+          res.on('end', () => resolve(JSON.parse(s) as Submitted));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ prompt: 'x' }));
+    });
+    expect(viaLocalhost.status_url.startsWith(`http://localhost:${sb.port}/fal/fal-ai/flux/requests/`)).toBe(true);
+  });
+
+  it('answers 404 for unknown models and unknown request ids', async () => {
+    expect((await submit('fal-ai/no-such-model', { prompt: 'x' })).status).toBe(404);
+    expect((await get(`${fal}/fal-ai/flux/requests/nope/status`)).status).toBe(404);
+  });
+});
+
+describe('fal sandbox: validation (422)', () => {
+  it('rejects malformed JSON at submit', async () => {
+    const res = await submit('fal-ai/flux/dev', '{"prompt": ');
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { detail: FieldErr[] };
+    expect(body.detail[0]).toMatchObject({ loc: ['body', 0], type: 'json_invalid' });
+  });
+
+  it('reports model-input errors from the result URL, like fal queue apps', async () => {
+    const { sub, seen, res } = await run('fal-ai/flux/dev/image-to-image', { image_url: 'data:image/png;base64,AAAA' });
+    expect(sub.status).toBe('IN_QUEUE'); // accepted by the queue
+    const last = seen.at(-1)?.body;
+    expect(last?.status).toBe('COMPLETED');
+    expect(last?.error).toContain('field required');
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ detail: [{ loc: ['body', 'prompt'], msg: 'field required', type: 'missing' }] });
+  });
+
+  it('checks image_url, strength and num_images for flux dev image-to-image', async () => {
+    const cases: Array<[Record<string, unknown>, Partial<FieldErr>]> = [
+      [{ prompt: 'x' }, { loc: ['body', 'image_url'], type: 'missing' }],
+      [{ prompt: 'x', image_url: 'ftp://example.com/a.png' }, { loc: ['body', 'image_url'], type: 'value_error' }],
+      [{ prompt: 'x', image_url: 'data:image/png;base64,AA', strength: 0 }, { loc: ['body', 'strength'], type: 'greater_than_equal', ctx: { ge: 0.01 } }],
+      [{ prompt: 'x', image_url: 'data:image/png;base64,AA', strength: 1.5 }, { loc: ['body', 'strength'], type: 'less_than_equal', ctx: { le: 1 } }],
+      [{ prompt: 'x', image_url: 'data:image/png;base64,AA', num_images: 5 }, { loc: ['body', 'num_images'], type: 'less_than_equal' }],
+    ];
+    const subs = await Promise.all(cases.map(([body]) => submitOk('fal-ai/flux/dev/image-to-image', body)));
+    await Promise.all(subs.map((s) => pollUntilDone(s.status_url)));
+    for (const [i, s] of subs.entries()) {
+      const res = await get(s.response_url);
+      expect(res.status).toBe(422);
+      const body = (await res.json()) as { detail: FieldErr[] };
+      expect(body.detail).toHaveLength(1);
+      expect(body.detail[0]).toMatchObject(cases[i]?.[1] ?? {});
+    }
+  });
+
+  it('fails with image_load_error / file_download_error when the reference cannot be used', async () => {
+    const corrupt = await run('fal-ai/flux/dev/image-to-image', { prompt: 'x', image_url: 'data:image/png;base64,bm90IGFuIGltYWdl' });
+    expect(corrupt.res.status).toBe(422);
+    expect(((await corrupt.res.json()) as { detail: FieldErr[] }).detail[0]).toMatchObject({ loc: ['body', 'image_url'], type: 'image_load_error' });
+
+    // Other hosts are never fetched: the sandbox refuses before touching the network.
+    const remote = await run('fal-ai/flux/dev/image-to-image', { prompt: 'x', image_url: 'https://example.com/cat.jpg' });
+    expect(remote.res.status).toBe(422);
+    expect(((await remote.res.json()) as { detail: FieldErr[] }).detail[0]).toMatchObject({ type: 'file_download_error' });
+  });
+});
+
+describe('fal sandbox: full flow', () => {
+  it('goes IN_QUEUE -> IN_PROGRESS -> COMPLETED, then serves a PNG derived from the reference', async () => {
+    const sub = await submitOk('fal-ai/flux/dev/image-to-image', { prompt: 'a red fox', image_url: await referenceDataUri(300, 200) });
+
+    const early = await get(sub.response_url);
+    expect(early.status).toBe(400);
+    expect(await early.json()).toEqual({ detail: 'Request is still in progress' });
+
+    const seen = await pollUntilDone(sub.status_url);
+    const order = [...new Set(seen.map((s) => s.body.status))];
+    expect(order).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
+    for (const s of seen) expect(s.code).toBe(s.body.status === 'COMPLETED' ? 200 : 202);
+    const first = seen[0]?.body;
+    expect(first?.queue_position).toBe(0);
+    const done = seen.at(-1)?.body;
+    expect(done?.metrics?.inference_time).toBeGreaterThan(0);
+    expect(Array.isArray(done?.logs)).toBe(true);
+    expect(done?.error).toBeUndefined();
+
+    const res = await get(sub.response_url);
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as ResultBody;
+    expect(out.prompt).toBe('a red fox');
+    expect(out.has_nsfw_concept).toEqual([false]);
+    expect(out.images).toHaveLength(1);
+    const img = out.images[0];
+    expect(img).toMatchObject({ width: 300, height: 200, content_type: 'image/png' });
+    expect(img?.url.startsWith(`${sb.url}/files/`)).toBe(true);
+
+    const { res: file, bytes } = await download(img?.url ?? '');
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const decoded = await Jimp.fromBuffer(bytes);
+    expect([decoded.bitmap.width, decoded.bitmap.height]).toEqual([300, 200]);
+    // The dark left half of the reference stays darker than its bright right half.
+    const lum = (x: number, y: number) => {
+      const i = (y * decoded.bitmap.width + x) * 4;
+      const d = decoded.bitmap.data;
+      return (d[i] ?? 0) + (d[i + 1] ?? 0) + (d[i + 2] ?? 0);
+    };
+    expect(lum(60, 100)).toBeLessThan(lum(240, 100) - 100);
+  });
+
+  it('derives different images for different prompts (and the same image for the same prompt and seed)', async () => {
+    const image_url = await referenceDataUri(120, 80, JimpMime.png);
+    const runs = await Promise.all(
+      ['a cat', 'a dog', 'a cat'].map((prompt) => run('fal-ai/flux/dev/image-to-image', { prompt, image_url, seed: 7 })),
+    );
+    const pngs = await Promise.all(
+      runs.map(async ({ res }) => (await download(((await res.json()) as ResultBody).images[0]?.url ?? '')).bytes),
+    );
+    expect(pngs[0]?.equals(pngs[1] ?? Buffer.alloc(0))).toBe(false);
+    expect(pngs[0]?.equals(pngs[2] ?? Buffer.alloc(0))).toBe(true);
+  });
+
+  it('generates text-to-image results at the requested aspect ratio and image count', async () => {
+    const { res } = await run('fal-ai/imagen3', { prompt: 'a lighthouse', aspect_ratio: '16:9', num_images: 2 });
+    const out = (await res.json()) as ResultBody;
+    expect(out.images.map((i) => [i.width, i.height])).toEqual([
+      [1024, 576],
+      [1024, 576],
+    ]);
+    expect(out.images[0]?.url).not.toBe(out.images[1]?.url);
+  });
+
+  it('accepts a reference served from localhost (e.g. an earlier result)', async () => {
+    const first = await run('fal-ai/flux/dev', { prompt: 'seed image', image_size: { width: 64, height: 48 } });
+    const url = ((await first.res.json()) as ResultBody).images[0]?.url ?? '';
+    const { res } = await run('fal-ai/flux/dev/image-to-image', { prompt: 'variation', image_url: url });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as ResultBody).images[0]).toMatchObject({ width: 64, height: 48 });
+  });
+});
+
+describe('fal sandbox: cancel', () => {
+  it('cancels a queued request: 202, then COMPLETED with client_cancelled and no images', async () => {
+    sb.setTiming({ queueMs: 10_000 });
+    const sub = await submitOk('fal-ai/flux/dev', { prompt: 'never' });
+    const cancel = await fetch(sub.cancel_url, { method: 'PUT', headers: { Authorization: KEY } });
+    expect(cancel.status).toBe(202);
+    expect(await cancel.json()).toEqual({ status: 'CANCELLATION_REQUESTED' });
+
+    const status = await get(sub.status_url);
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ status: 'COMPLETED', error_type: 'client_cancelled' });
+
+    const res = await get(sub.response_url);
+    expect(res.status).toBe(499);
+    expect(res.headers.get('x-fal-error-type')).toBe('client_cancelled');
+    expect(await res.json()).not.toHaveProperty('images');
+
+    await sleep(50);
+    expect(sb.requests.some((r) => r.provider === 'files')).toBe(false);
+  });
+
+  it('answers 400 ALREADY_COMPLETED after completion and 404 for unknown ids', async () => {
+    const { sub } = await run('fal-ai/flux/dev', { prompt: 'done' });
+    const late = await fetch(sub.cancel_url, { method: 'PUT', headers: { Authorization: KEY } });
+    expect(late.status).toBe(400);
+    expect(await late.json()).toEqual({ status: 'ALREADY_COMPLETED' });
+    const unknown = await fetch(`${fal}/fal-ai/flux/requests/unknown/cancel`, { method: 'PUT', headers: { Authorization: KEY } });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('fal sandbox: fault injection', () => {
+  it('fails the next N submits with 429 + Retry-After, then recovers', async () => {
+    sb.injectFault({ provider: 'fal', on: 'submit', status: 429, times: 2 });
+    for (let i = 0; i < 2; i++) {
+      const res = await submit('fal-ai/flux/dev', { prompt: 'x' });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('2');
+    }
+    expect((await submit('fal-ai/flux/dev', { prompt: 'x' })).status).toBe(200);
+  });
+
+  it('uses fal error shapes by default and honours custom bodies and headers', async () => {
+    const sub = await submitOk('fal-ai/flux/dev', { prompt: 'x' });
+    sb.injectFault({ provider: 'fal', on: 'status', status: 503 });
+    const down = await get(sub.status_url);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('x-fal-error-type')).toBe('runner_scheduling_failure');
+    expect(await down.json()).toMatchObject({ error_type: 'runner_scheduling_failure' });
+    expect([200, 202]).toContain((await get(sub.status_url)).status); // only once
+
+    await pollUntilDone(sub.status_url);
+    sb.injectFault({ provider: 'fal', on: 'result', status: 422 });
+    const moderated = await get(sub.response_url);
+    expect(moderated.status).toBe(422);
+    expect(((await moderated.json()) as { detail: FieldErr[] }).detail[0]?.type).toBe('content_policy_violation');
+
+    sb.injectFault({ provider: 'fal', on: 'result', status: 500, body: { detail: 'custom' }, headers: { 'X-Fal-Retryable': 'true' } });
+    const custom = await get(sub.response_url);
+    expect(custom.status).toBe(500);
+    expect(custom.headers.get('x-fal-retryable')).toBe('true');
+    expect(await custom.json()).toEqual({ detail: 'custom' });
+    expect((await get(sub.response_url)).status).toBe(200);
+  });
+
+  it('offers the same controls over HTTP', async () => {
+    const post = (op: string, body?: unknown) =>
+      fetch(`${sb.url}/__sandbox/${op}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+
+    expect((await post('fault', { provider: 'fal', on: 'submit', status: 403 })).status).toBe(200);
+    const locked = await submit('fal-ai/flux/dev', { prompt: 'x' });
+    expect(locked.status).toBe(403);
+    expect(((await locked.json()) as { detail: string }).detail).toMatch(/Exhausted balance/);
+    expect((await post('fault', { provider: 'fal', on: 'submit' })).status).toBe(400); // no status
+
+    const log = (await (await fetch(`${sb.url}/__sandbox/requests`)).json()) as Array<{ path: string; headers: Record<string, string> }>;
+    expect(log).toHaveLength(1);
+    expect(log[0]?.headers.authorization).toBe(KEY);
+
+    const timing = (await (await post('timing', { queueMs: 5, runMs: 5 })).json()) as Record<string, number>;
+    expect(timing).toMatchObject({ queueMs: 5, runMs: 5 });
+
+    expect((await post('reset')).status).toBe(200);
+    expect(sb.requests).toHaveLength(0);
+    expect(await (await fetch(`${sb.url}/__sandbox/timing`)).json()).toMatchObject({ queueMs: 80, runMs: 120 });
+  });
+});
+
+describe('fal sandbox: result files', () => {
+  it('expires result URLs after fileTtlMs (404)', async () => {
+    sb.setTiming({ fileTtlMs: 300 });
+    const { res } = await run('fal-ai/flux/dev', { prompt: 'short-lived', image_size: 'square' });
+    const url = ((await res.json()) as ResultBody).images[0]?.url ?? '';
+    expect((await download(url)).res.status).toBe(200);
+    await sleep(350);
+    expect((await download(url)).res.status).toBe(404);
+  });
+
+  it('answers CORS preflights, allowing the Authorization header', async () => {
+    const res = await fetch(`${fal}/fal-ai/flux/dev`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'chrome-extension://abc', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+  });
+});
