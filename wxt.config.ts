@@ -22,6 +22,7 @@ export default defineConfig({
     // hosts): both need broad host access.
     host_permissions: ['<all_urls>'],
     action: { default_title: 'Open Image Prompt' },
+    icons: { 16: '/icon/16.png', 32: '/icon/32.png', 48: '/icon/48.png', 128: '/icon/128.png' },
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -94,8 +94,13 @@ async function failure(res: Response): Promise<AppError> {
     message = typeof d === 'string' ? `fal: ${d}` : `fal: ${d.map((x) => `${(x.loc ?? []).filter((p) => p !== 'body').join('.') || 'input'}: ${x.msg}`).join('; ')}`;
   }
   const errorType = res.headers.get('x-fal-error-type') ?? '';
-  if (/content_policy|nsfw|moderat/i.test(errorType)) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+  if (/content_policy|nsfw|moderat/i.test(errorType) || /content_policy_violation/.test(text)) {
     return new AppError('moderated', 'fal refused this content.', { provider: PROVIDER });
+  }
+  // fal answers an empty balance with 403 (or 402) and "User is locked. Reason: Exhausted balance".
+  if ((res.status === 402 || res.status === 403) && /exhausted balance|locked/i.test(text)) {
+    return new AppError('out_of_credit', 'Your fal account is out of credit.', { provider: PROVIDER });
   }
   return new AppError(kind, message, { provider: PROVIDER, retryAfterMs: retryAfterMs(res.headers) });
 }

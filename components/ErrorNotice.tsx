@@ -1,0 +1,13 @@
+import { nextStep, type SerializedError } from '@/utils/errors';
+
+/** What happened, and what to do next. Never a stack trace. */
+export function ErrorNotice({ error, action }: { error: SerializedError; action?: React.ReactNode }) {
+  const step = nextStep(error.kind);
+  return (
+    <div role="alert" className="error">
+      <p>{error.message}</p>
+      {step ? <p className="next-step">{step}</p> : null}
+      {action}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import type { SerializedError } from '@/utils/errors';
+import type { JobState } from '@/utils/jobs/types';
+import { ErrorNotice } from './ErrorNotice';
+
+export interface ResultView {
+  id: string;
+  url: string;
+  width?: number;
+  height?: number;
+  fileName: string;
+}
+
+export interface JobView {
+  id: string;
+  state: JobState;
+  prompt: string;
+  modelName: string;
+  createdAt: number;
+  cached: boolean;
+  via: string;
+  progress?: { stage: 'queued' | 'running'; queuePosition?: number };
+  error?: SerializedError;
+  description?: string;
+  results: ResultView[];
+}
+
+export interface JobCardProps {
+  job: JobView;
+  onUseAsReference: (resultId: string) => void;
+  onCancel: (jobId: string) => void;
+  onRetry: (jobId: string) => void;
+}
+
+/** One generation: its progress while running, then its images with their actions. */
+export function JobCard({ job, onUseAsReference, onCancel, onRetry }: JobCardProps) {
+  const active = !['done', 'failed', 'canceled', 'timed_out'].includes(job.state);
+  return (
+    <article className={`job ${job.state}`} aria-label={`Generation: ${job.prompt}`}>
+      <header>
+        <span className="job-prompt">{job.prompt}</span>
+        <span className="job-meta">
+          {job.modelName}
+          {job.via ? ` \u00b7 ${job.via}` : ''}
+          {job.cached ? ' \u00b7 ' : ''}
+          {job.cached ? <span className="badge cached">from cache</span> : null}
+        </span>
+      </header>
+      {job.description ? <p className="described">Reference described, not sent: {job.description}</p> : null}
+      {active ? (
+        <div className="progress">
+          <p role="status">{progressText(job)}</p>
+          <progress aria-label="Generation progress" />
+          <button type="button" onClick={() => onCancel(job.id)}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
+      {job.state === 'failed' || job.state === 'timed_out' ? (
+        job.error ? (
+          <ErrorNotice
+            error={job.error}
+            action={
+              job.error.kind === 'may_have_been_charged' ? null : (
+                <button type="button" onClick={() => onRetry(job.id)}>
+                  Try again
+                </button>
+              )
+            }
+          />
+        ) : null
+      ) : null}
+      {job.state === 'canceled' ? <p className="muted">Canceled.</p> : null}
+      {job.results.length ? (
+        <ul className="result-grid" aria-label="Images of this generation">
+          {job.results.map((r, i) => (
+            <li key={r.id} className="result">
+              <img src={r.url} alt={`Result ${i + 1} for \u201c${job.prompt}\u201d`} />
+              <div className="result-actions">
+                <button type="button" onClick={() => onUseAsReference(r.id)}>
+                  Use as image prompt
+                </button>
+                <a href={r.url} download={r.fileName}>
+                  Download
+                </a>
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </article>
+  );
+}
+
+export function progressText(job: Pick<JobView, 'state' | 'progress'>): string {
+  switch (job.state) {
+    case 'queued':
+      return 'Preparing the image prompt…';
+    case 'submitting':
+      return 'Sending…';
+    case 'submitted':
+    case 'polling':
+      if (job.progress?.stage === 'running') return 'Generating…';
+      return job.progress?.queuePosition !== undefined ? `Waiting in line (position ${job.progress.queuePosition + 1})…` : 'Waiting in line…';
+    case 'downloading':
+      return 'Saving the result…';
+    default:
+      return '';
+  }
+}

@@ -1,0 +1,35 @@
+import { MODELS, type ModelId } from '@/utils/models';
+
+export interface ModelPickerProps {
+  value: ModelId;
+  onChange: (id: ModelId) => void;
+  /** One line on how this model will run (route, sandbox) or why it cannot. */
+  routeNote: string;
+  via: 'provider' | 'sandbox' | 'unavailable';
+  onOpenSettings: () => void;
+}
+
+export function ModelPicker({ value, onChange, routeNote, via, onOpenSettings }: ModelPickerProps) {
+  const model = MODELS.find((m) => m.id === value);
+  return (
+    <div className="model-picker">
+      <label htmlFor="model">Model</label>
+      <select id="model" value={value} onChange={(e) => onChange(e.target.value as ModelId)}>
+        {MODELS.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.name}
+          </option>
+        ))}
+      </select>
+      {model ? <p className="description">{model.description}</p> : null}
+      <p className={`route-note ${via}`}>
+        {via === 'sandbox' ? <span className="badge">sandbox</span> : null} {routeNote}{' '}
+        {via === 'unavailable' ? (
+          <button type="button" className="link" onClick={onOpenSettings}>
+            Open Settings
+          </button>
+        ) : null}
+      </p>
+    </div>
+  );
+}

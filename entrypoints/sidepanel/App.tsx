@@ -1,0 +1,160 @@
+import { useMemo, useState } from 'react';
+import { browser } from 'wxt/browser';
+import { ImagePromptField } from '@/components/ImagePromptField';
+import { ModelPicker } from '@/components/ModelPicker';
+import { SettingsForm } from '@/components/SettingsForm';
+import { ResultsList } from '@/components/ResultsList';
+import { ErrorNotice } from '@/components/ErrorNotice';
+import type { JobView } from '@/components/JobCard';
+import { toAppError, type SerializedError } from '@/utils/errors';
+import { adoptImageBlob, adoptResult } from '@/utils/intake/ingest';
+import { findRoute, getModel, PROVIDER_NAMES } from '@/utils/models';
+import { send } from '@/utils/protocol';
+import { SANDBOX_BUILD } from '@/utils/settings';
+import { useDraft, useJobs, useObjectUrl, useReference, useRoute, type JobWithResults } from './hooks';
+import { useResultUrls } from './result-urls';
+
+export function App() {
+  const [draft, patch, loaded] = useDraft();
+  const reference = useReference(draft.referenceId);
+  const thumbUrl = useObjectUrl(reference?.thumb);
+  const jobs = useJobs();
+  const route = useRoute(draft.modelId);
+  const resultUrls = useResultUrls(jobs);
+  const [createError, setCreateError] = useState<SerializedError | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const routeSpec = route?.ok ? route.choice.route : null;
+  const canCreate = loaded && draft.prompt.trim().length > 0 && route?.ok === true && draft.intake.status !== 'loading' && !busy;
+
+  async function create(fresh: boolean) {
+    setCreateError(null);
+    setNotice(null);
+    setBusy(true);
+    try {
+      const reply = await send('job.create', {
+        request: { prompt: draft.prompt, referenceId: draft.referenceId, modelId: draft.modelId, settings: draft.settings, fresh },
+      });
+      patch({ lastJobId: reply.jobId });
+      if (reply.cached) setNotice('Same inputs as before: showing the saved result. Choose \u201cNew variation\u201d for a fresh one.');
+    } catch (err) {
+      setCreateError(toAppError(err).toJSON());
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function retry(jobId: string) {
+    const job = jobs.find((j) => j.job.id === jobId)?.job;
+    if (!job) return;
+    try {
+      await send('job.create', { request: { ...job.request, fresh: true } });
+    } catch (err) {
+      setCreateError(toAppError(err).toJSON());
+    }
+  }
+
+  const views = useMemo(() => jobs.map((j) => toView(j, resultUrls)), [jobs, resultUrls]);
+
+  return (
+    <main className="panel">
+      <header className="panel-header">
+        <h1>Image Prompt</h1>
+        {SANDBOX_BUILD ? <span className="badge sandbox" title="Providers without a key are answered by the local sandbox">sandbox</span> : null}
+        <button type="button" className="link" onClick={() => void browser.runtime.openOptionsPage()}>
+          Settings
+        </button>
+      </header>
+
+      <ImagePromptField
+        thumbUrl={thumbUrl}
+        width={reference?.width}
+        height={reference?.height}
+        sourceUrl={reference?.source.url}
+        pageUrl={reference?.source.pageUrl}
+        sourceLabel={reference ? sourceLabel(reference.source.kind, reference.source.name) : undefined}
+        loading={draft.intake.status === 'loading'}
+        error={draft.intake.status === 'error' ? draft.intake.error : null}
+        onFiles={(files) => void adoptImageBlob(files[0]!, { kind: 'file', name: files[0]!.name }).catch(() => {})}
+        onUrl={(url) => void send('reference.fromUrl', { url }).catch(() => {})}
+        onClear={() => patch({ referenceId: null, intake: { status: 'idle' } })}
+      />
+
+      <div className="field">
+        <label htmlFor="prompt">Prompt</label>
+        <textarea
+          id="prompt"
+          rows={4}
+          value={draft.prompt}
+          placeholder="What should the new image show?"
+          onChange={(e) => patch({ prompt: e.target.value })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.metaKey || e.ctrlKey) && canCreate) void create(false);
+          }}
+        />
+      </div>
+
+      <ModelPicker
+        value={draft.modelId}
+        onChange={(modelId) => patch({ modelId })}
+        via={route === null ? 'provider' : route.ok ? route.choice.via : 'unavailable'}
+        routeNote={route === null ? '' : route.ok ? `${PROVIDER_NAMES[route.choice.route.provider]}: ${route.choice.reason}` : route.error.message}
+        onOpenSettings={() => void browser.runtime.openOptionsPage()}
+      />
+
+      <SettingsForm route={routeSpec} hasReference={!!reference} value={draft.settings} onChange={(p) => patch({ settings: { ...draft.settings, ...p } })} />
+
+      <div className="create-bar">
+        <button type="button" className="primary" disabled={!canCreate} onClick={() => void create(false)}>
+          Create
+        </button>
+        <button type="button" disabled={!canCreate} onClick={() => void create(true)} title="Run again with the same inputs, ignoring the saved result">
+          New variation
+        </button>
+      </div>
+      {notice ? (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      ) : null}
+      {createError ? <ErrorNotice error={createError} /> : null}
+
+      <ResultsList
+        jobs={views}
+        onUseAsReference={(id) => void adoptResult(id).catch(() => {})}
+        onCancel={(id) => void send('job.cancel', { jobId: id }).catch(() => {})}
+        onRetry={(id) => void retry(id)}
+      />
+    </main>
+  );
+}
+
+function sourceLabel(kind: string, name?: string): string {
+  if (kind === 'result') return 'a previous result';
+  if (kind === 'file') return name ?? 'your device';
+  if (kind === 'paste') return 'pasted';
+  return '';
+}
+
+function toView({ job, results }: JobWithResults, urls: Map<string, string>): JobView {
+  const found = findRoute(job.routeId);
+  return {
+    id: job.id,
+    state: job.state,
+    prompt: job.request.prompt,
+    modelName: getModel(job.request.modelId).name,
+    createdAt: job.createdAt,
+    cached: !!job.cachedFrom,
+    via: found ? PROVIDER_NAMES[found.route.provider] : '',
+    progress: job.progress,
+    error: job.error,
+    description: job.description,
+    results: results.flatMap((r) => {
+      const url = urls.get(r.id);
+      if (!url) return [];
+      const ext = r.mime.split('/')[1]?.replace('jpeg', 'jpg') ?? 'png';
+      return [{ id: r.id, url, width: r.width, height: r.height, fileName: `image-prompt-${job.id.slice(0, 8)}-${r.index + 1}.${ext}` }];
+    }),
+  };
+}

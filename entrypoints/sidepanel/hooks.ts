@@ -1,0 +1,171 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { db } from '@/utils/db';
+import { DEFAULT_DRAFT, type DraftRecord } from '@/utils/draft';
+import { loadDraft, patchDraft } from '@/utils/draft-store';
+import { subscribe } from '@/utils/events';
+import type { JobRecord } from '@/utils/jobs/types';
+import type { ReferenceRecord } from '@/utils/references';
+import type { ResultRecord } from '@/utils/results';
+import { chooseRoute, type RouteChoice } from '@/utils/routing';
+import { configuredProviders } from '@/utils/secrets';
+import { loadSettings, SANDBOX_BUILD, watchSettings, type Settings } from '@/utils/settings';
+import { toAppError, type SerializedError } from '@/utils/errors';
+import type { ModelId } from '@/utils/models';
+
+/** The persisted draft, kept in sync with other panels and the worker. */
+export function useDraft(): [DraftRecord, (patch: Partial<Omit<DraftRecord, 'id'>>) => void, boolean] {
+  const [draft, setDraft] = useState<DraftRecord>(DEFAULT_DRAFT);
+  const [loaded, setLoaded] = useState(false);
+  const pending = useRef<Partial<DraftRecord>>({});
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  useEffect(() => {
+    let alive = true;
+    const refresh = () =>
+      void loadDraft().then((d) => {
+        // Keep fields the user is still typing that have not been written yet.
+        if (alive) setDraft({ ...d, ...pending.current });
+        if (alive) setLoaded(true);
+      });
+    refresh();
+    const off = subscribe((e) => {
+      if (e.type === 'draft.changed') refresh();
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, []);
+
+  const flush = useCallback(() => {
+    const patch = pending.current;
+    pending.current = {};
+    if (Object.keys(patch).length) void patchDraft(patch);
+  }, []);
+
+  const patch = useCallback(
+    (p: Partial<Omit<DraftRecord, 'id'>>) => {
+      setDraft((d) => ({ ...d, ...p }));
+      pending.current = { ...pending.current, ...p };
+      clearTimeout(timer.current);
+      // Typing is written a moment later in one go; everything is flushed on unload.
+      timer.current = setTimeout(flush, 250);
+    },
+    [flush],
+  );
+
+  useEffect(() => {
+    window.addEventListener('pagehide', flush);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      flush();
+    };
+  }, [flush]);
+
+  return [draft, patch, loaded];
+}
+
+/** An object URL for a Blob, revoked when the Blob changes or the component goes away. */
+export function useObjectUrl(blob: Blob | undefined | null): string | null {
+  const url = useMemo(() => (blob ? URL.createObjectURL(blob) : null), [blob]);
+  useEffect(() => () => {
+    if (url) URL.revokeObjectURL(url);
+  }, [url]);
+  return url;
+}
+
+export function useReference(id: string | null): ReferenceRecord | null {
+  // Keyed by id so that a cleared or changed id never shows the previous record.
+  const [loaded, setLoaded] = useState<{ id: string; ref: ReferenceRecord | null } | null>(null);
+  useEffect(() => {
+    if (!id) return;
+    let alive = true;
+    void db()
+      .then((d) => d.get('references', id))
+      .then((r) => alive && setLoaded({ id, ref: r ?? null }));
+    return () => {
+      alive = false;
+    };
+  }, [id]);
+  return id && loaded?.id === id ? loaded.ref : null;
+}
+
+export interface JobWithResults {
+  job: JobRecord;
+  results: ResultRecord[];
+}
+
+/** Recent jobs and their stored results, refreshed on every job change. */
+export function useJobs(limit = 50): JobWithResults[] {
+  const [jobs, setJobs] = useState<JobWithResults[]>([]);
+  useEffect(() => {
+    let alive = true;
+    let queued = false;
+    const refresh = async () => {
+      const d = await db();
+      const recent: JobRecord[] = [];
+      let cursor = await d.transaction('jobs').store.index('byCreatedAt').openCursor(null, 'prev');
+      while (cursor && recent.length < limit) {
+        recent.push(cursor.value);
+        cursor = await cursor.continue();
+      }
+      const withResults = await Promise.all(
+        recent.map(async (job) => ({
+          job,
+          results: (await Promise.all(job.resultIds.map((id) => d.get('results', id)))).filter((r): r is ResultRecord => !!r),
+        })),
+      );
+      if (alive) setJobs(withResults);
+    };
+    void refresh();
+    const off = subscribe((e) => {
+      if (e.type !== 'job.changed' && e.type !== 'results.changed') return;
+      if (queued) return;
+      queued = true;
+      // Bursts of changes (polling) collapse into one read.
+      queueMicrotask(() => {
+        queued = false;
+        void refresh();
+      });
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, [limit]);
+  return jobs;
+}
+
+export type RouteState = { ok: true; choice: RouteChoice } | { ok: false; error: SerializedError };
+
+/** How the selected model will run with the current keys and settings. */
+export function useRoute(modelId: ModelId): RouteState | null {
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [configured, setConfigured] = useState<Set<string> | null>(null);
+  useEffect(() => {
+    void loadSettings().then(setSettings);
+    void configuredProviders().then(setConfigured);
+    const refreshKeys = () => void configuredProviders().then(setConfigured);
+    window.addEventListener('focus', refreshKeys);
+    const off = watchSettings((s) => {
+      setSettings(s);
+      refreshKeys();
+    });
+    const offKeys = subscribe((e) => {
+      if (e.type === 'keys.changed') refreshKeys();
+    });
+    return () => {
+      off();
+      offKeys();
+      window.removeEventListener('focus', refreshKeys);
+    };
+  }, []);
+  return useMemo(() => {
+    if (!settings || !configured) return null;
+    try {
+      return { ok: true, choice: chooseRoute(modelId, { settings, configured: configured as Set<never>, sandbox: SANDBOX_BUILD }) };
+    } catch (err) {
+      return { ok: false, error: toAppError(err).toJSON() };
+    }
+  }, [modelId, settings, configured]);
+}

@@ -1,0 +1,47 @@
+// `npm test`: everything, in the order that fails fastest. Each step must pass; the last line
+// sums up the tests that ran ("N passed, N failed").
+import { readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { npx, run } from './run.ts';
+
+mkdirSync('.tmp', { recursive: true });
+let passed = 0;
+let failed = 0;
+const failures: string[] = [];
+
+function count(reportPath: string) {
+  if (!existsSync(reportPath)) return;
+  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+}
+
+async function step(name: string, cmd: () => Promise<number>) {
+  console.log(`\n=== ${name} ===`);
+  const code = await cmd();
+  if (code !== 0) failures.push(name);
+  return code;
+}
+
+await step('type-check', () => npx(['tsc', '--noEmit', '-p', '.']));
+await step('lint', () => npx(['eslint', '.', '--max-warnings=0']));
+await step('unit and component tests', async () => {
+  const code = await npx(['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/unit.json']);
+  count('.tmp/unit.json');
+  return code;
+});
+await step('build (Chrome)', () => npx(['wxt', 'build']));
+await step('build (Firefox MV3) and lint it with addons-linter', async () => {
+  const code = await npx(['wxt', 'build', '-b', 'firefox', '--mv3']);
+  if (code !== 0) return code;
+  return npx(['addons-linter', '--self-hosted', '.output/firefox-mv3']);
+});
+await step('end-to-end tests (real Chromium)', async () => {
+  const code = await run('npx', ['--no-install', 'tsx', 'scripts/e2e.ts', '--no-build', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/e2e.json']);
+  count('.tmp/e2e.json');
+  return code;
+});
+
+console.log('');
+if (failures.length) console.log(`Failed steps: ${failures.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failures.length ? 1 : 0);

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { startPageServer, type PageServer } from '../../sandbox/page-server';
+import { chooseFromNativeContextMenu, launchExtension, waitFor, type ExtensionBrowser } from './harness';
+
+/**
+ * Issue 2's loop as a user does it: set a fal key and address in Settings, right-click an
+ * image on a page and choose "Use as image prompt" in Chromium's own context menu, write a
+ * prompt, pick Flux dev, Create, see progress and the result; reload; Create again (cached);
+ * use the result as the next image prompt.
+ */
+describe('first full loop (real Chromium, real context menu)', () => {
+  let sandbox: Sandbox;
+  let pages: PageServer;
+  let ext: ExtensionBrowser;
+  let panel: Page;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ timing: { queueMs: 1500, runMs: 1500 } });
+    pages = await startPageServer();
+    ext = await launchExtension({ headed: true });
+
+    const options = await ext.openExtensionPage('options.html');
+    await options.getByLabel('fal API key').fill('test-fal-key');
+    await options.getByLabel('fal API address').fill(`${sandbox.url}/fal`);
+    await options.getByRole('button', { name: 'Save fal' }).click();
+    await options.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await options.close();
+  });
+
+  afterAll(async () => {
+    await ext?.close();
+    await pages?.close();
+    await sandbox?.close();
+  });
+
+  it('takes an image from the page through the native context menu and opens the side panel', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`${pages.url}/index.html`);
+    await page.locator('#sunset').waitFor();
+    const openPanels = async () => {
+      const contexts = await ext.worker.evaluate(() =>
+        (globalThis as unknown as { chrome: { runtime: { getContexts(f: object): Promise<Array<{ contextType: string; documentUrl?: string }>> } } }).chrome.runtime.getContexts({ contextTypes: ['SIDE_PANEL'] }),
+      );
+      return contexts.length ? contexts : undefined;
+    };
+    // "Use as image prompt" is the entry just above "Inspect" at the bottom of the menu. A
+    // native menu can swallow the first keystrokes while it is still opening: one more try.
+    await chooseFromNativeContextMenu(page, '#sunset', ext.display!, ['Up', 'Up', 'Return']);
+    let sidePanels = await waitFor('the side panel to open', openPanels, 6_000).catch(() => undefined);
+    if (!sidePanels) {
+      await chooseFromNativeContextMenu(page, '#sunset', ext.display!, ['Escape', 'Escape']);
+      await chooseFromNativeContextMenu(page, '#sunset', ext.display!, ['Up', 'Up', 'Return']);
+      sidePanels = await waitFor('the side panel to open', openPanels);
+    }
+    expect(sidePanels[0]?.documentUrl).toContain('/sidepanel.html');
+
+    // The worker fetched the image itself: with the extension's own request, not the page's.
+    await waitFor('the worker to fetch the image', async () => pages.hits.filter((h) => h.path === '/sunset.jpg').length >= 2);
+
+    panel = await ext.openExtensionPage('sidepanel.html');
+    const field = panel.getByRole('region', { name: 'Image prompt' });
+    const thumb = field.getByRole('img', { name: 'Current image prompt' });
+    await thumb.waitFor();
+    expect(await thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await expect.poll(() => field.textContent()).toContain('960 × 640');
+    expect(await field.getByRole('link').getAttribute('href')).toBe(`${pages.url}/index.html`);
+  });
+
+  it('creates with Flux dev through the fal queue and shows progress, then the result', async () => {
+    await panel.getByRole('textbox', { name: 'Prompt' }).fill('the same hills under a snowy night sky');
+    await panel.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'Flux dev' });
+    await panel.getByRole('button', { name: 'Create' }).click();
+
+    const results = panel.getByRole('list', { name: 'Results' });
+    await results.getByRole('status').filter({ hasText: /Waiting in line|Generating/ }).first().waitFor({ timeout: 15_000 });
+    const image = results.getByRole('img', { name: /Result 1 for/ });
+    await image.waitFor({ timeout: 30_000 });
+    expect(await image.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBeGreaterThan(0);
+
+    const submits = sandbox.requests.filter((r) => r.method === 'POST' && r.provider === 'fal');
+    expect(submits).toHaveLength(1);
+    const submit = submits[0]!;
+    expect(submit.path).toBe('/fal/fal-ai/flux/dev/image-to-image');
+    expect(submit.headers.authorization).toBe('Key test-fal-key');
+    const body = submit.body as Record<string, unknown>;
+    expect(body.prompt).toBe('the same hills under a snowy night sky');
+    expect(String(body.image_url)).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+    expect(body.strength).toBe(0.95);
+    expect(body.num_images).toBe(1);
+    // Status was followed at the URL fal returned (app id only, no model sub-path).
+    const polls = sandbox.requests.filter((r) => r.method === 'GET' && r.provider === 'fal');
+    expect(polls.some((r) => /^\/fal\/fal-ai\/flux\/requests\/[^/]+\/status/.test(r.path))).toBe(true);
+    expect(polls.every((r) => r.headers.authorization === 'Key test-fal-key')).toBe(true);
+    // The result file was downloaded without the key.
+    const downloads = sandbox.requests.filter((r) => r.provider === 'files');
+    expect(downloads.length).toBe(1);
+    expect(downloads[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it('keeps reference, prompt and result across a panel reload, and answers the same inputs from the cache', async () => {
+    await panel.reload();
+    await panel.getByRole('region', { name: 'Image prompt' }).getByRole('img', { name: 'Current image prompt' }).waitFor();
+    expect(await panel.getByRole('textbox', { name: 'Prompt' }).inputValue()).toBe('the same hills under a snowy night sky');
+    const results = panel.getByRole('list', { name: 'Results' });
+    await results.getByRole('img', { name: /Result 1 for/ }).first().waitFor();
+
+    const before = sandbox.requests.length;
+    await panel.getByRole('button', { name: 'Create' }).click();
+    await panel.getByRole('status').filter({ hasText: 'showing the saved result' }).waitFor();
+    await results.getByText('from cache').waitFor();
+    expect(sandbox.requests.length).toBe(before);
+
+    await panel.getByRole('button', { name: 'New variation' }).click();
+    await waitFor('a second submission', async () => sandbox.requests.filter((r) => r.method === 'POST').length === 2);
+    await expect.poll(() => results.getByRole('img', { name: /Result 1 for/ }).count(), { timeout: 30_000 }).toBe(3);
+  });
+
+  it('uses a result as the next image prompt and offers it for download', async () => {
+    const results = panel.getByRole('list', { name: 'Results' });
+    const download = panel.waitForEvent('download');
+    await results.getByRole('link', { name: 'Download' }).first().click();
+    expect((await download).suggestedFilename()).toMatch(/^image-prompt-.*\.png$/);
+
+    await results.getByRole('button', { name: 'Use as image prompt' }).first().click();
+    const field = panel.getByRole('region', { name: 'Image prompt' });
+    await expect.poll(() => field.textContent(), { timeout: 10_000 }).toContain('a previous result');
+  });
+});

@@ -1,0 +1,132 @@
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Launches Debian's Chromium with the built extension, as ../shared/docs/platform-facts.md
+ * describes, and gives tests the pieces they drive: the worker, the extension id, pages.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROME_BUILD = resolve('.output/chrome-mv3');
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  worker: Worker;
+  /** Opens an extension page (sidepanel.html, options.html) in a tab. */
+  openExtensionPage(path: string): Promise<Page>;
+  close(): Promise<void>;
+  display?: string;
+}
+
+export async function launchExtension(opts: { extensionDir?: string; headed?: boolean } = {}): Promise<ExtensionBrowser> {
+  const dir = opts.extensionDir ?? CHROME_BUILD;
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (bash .ci/run does).`);
+  if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`No built extension in ${dir}: run the build first.`);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'image-prompt-e2e-'));
+  let xvfb: { display: string; stop(): void } | undefined;
+  if (opts.headed) xvfb = await startXvfb();
+  const args = [
+    `--disable-extensions-except=${dir}`,
+    `--load-extension=${dir}`,
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    '--window-size=1200,850',
+    '--window-position=0,0',
+  ];
+  if (!opts.headed) args.unshift('--headless=new');
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: !opts.headed,
+    args,
+    viewport: opts.headed ? null : { width: 1200, height: 850 },
+    env: xvfb ? { ...process.env, DISPLAY: xvfb.display } : process.env,
+    acceptDownloads: true,
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    extensionId,
+    worker,
+    display: xvfb?.display,
+    async openExtensionPage(path) {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/${path}`);
+      return page;
+    },
+    async close() {
+      await context.close().catch(() => {});
+      xvfb?.stop();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The current service worker (it can be replaced after a stop/restart). */
+export async function currentWorker(context: BrowserContext, extensionId: string): Promise<Worker> {
+  const match = () => context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+  return match() ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+}
+
+async function startXvfb(): Promise<{ display: string; stop(): void }> {
+  for (const bin of ['Xvfb', 'xdotool']) {
+    try {
+      execFileSync('which', [bin], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${bin} is missing: install the Debian packages xvfb and xdotool (bash .ci/run does).`);
+    }
+  }
+  const n = 90 + Math.floor(Math.random() * 400);
+  const display = `:${n}`;
+  const proc: ChildProcess = spawn('Xvfb', [display, '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    if (existsSync(`/tmp/.X11-unix/X${n}`)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { display, stop: () => proc.kill('SIGTERM') };
+}
+
+/**
+ * A real right-click on an element and a choice in Chromium's native context menu, through
+ * the X server: the click is a genuine user gesture, as the side panel requires.
+ */
+export async function chooseFromNativeContextMenu(page: Page, selector: string, display: string, keys: string[]): Promise<void> {
+  await page.bringToFront();
+  // A freshly mapped window may not have focus yet; a menu opened before then is lost.
+  await waitFor('the page window to have focus', () => page.evaluate(() => document.hasFocus()), 10_000);
+  const box = await page.locator(selector).evaluate((el) => {
+    el.scrollIntoView({ block: 'center' });
+    const r = el.getBoundingClientRect();
+    return {
+      x: window.screenX + (window.outerWidth - window.innerWidth) / 2 + r.left + r.width / 2,
+      y: window.screenY + (window.outerHeight - window.innerHeight) + r.top + r.height / 2,
+    };
+  });
+  const env = { ...process.env, DISPLAY: display };
+  execFileSync('xdotool', ['mousemove', String(Math.round(box.x)), String(Math.round(box.y)), 'click', '3'], { env });
+  await new Promise((r) => setTimeout(r, 700));
+  execFileSync('xdotool', ['key', ...keys], { env });
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}

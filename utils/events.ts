@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * Change notifications between the worker and extension pages. BroadcastChannel reaches only
+ * same-origin contexts (never web pages or content scripts) and does not wake the worker;
+ * the message is only a hint to re-read IndexedDB, which holds the truth.
+ */
+export const AppEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job.changed'), jobId: z.string(), state: z.string() }),
+  z.object({ type: z.literal('draft.changed') }),
+  z.object({ type: z.literal('results.changed') }),
+  z.object({ type: z.literal('keys.changed') }),
+]);
+export type AppEvent = z.infer<typeof AppEvent>;
+
+const CHANNEL = 'image-prompt-events';
+let channel: BroadcastChannel | undefined;
+
+function getChannel(): BroadcastChannel | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined;
+  channel ??= new BroadcastChannel(CHANNEL);
+  return channel;
+}
+
+export function publish(event: AppEvent): void {
+  getChannel()?.postMessage(event);
+}
+
+export function subscribe(onEvent: (e: AppEvent) => void): () => void {
+  if (typeof BroadcastChannel === 'undefined') return () => {};
+  // A channel of its own: a BroadcastChannel does not receive its own posts, and the
+  // same page both publishes and listens.
+  const listener = new BroadcastChannel(CHANNEL);
+  listener.onmessage = (msg: MessageEvent) => {
+    const parsed = AppEvent.safeParse(msg.data);
+    if (parsed.success) onEvent(parsed.data);
+  };
+  return () => listener.close();
+}

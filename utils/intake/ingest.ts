@@ -1,0 +1,75 @@
+import { db, newId } from '../db';
+import { AppError, toAppError } from '../errors';
+import { normalizeImage } from '../image/normalize';
+import type { ReferenceRecord, ReferenceSource } from '../references';
+import { patchDraft } from '../draft-store';
+import { fetchImage } from './fetch-image';
+
+/**
+ * Turns bytes from anywhere (a page, a file, a drop, a previous result) into a stored
+ * reference and makes it the panel's current image prompt. Runs in the worker and in
+ * extension pages alike; both share the same IndexedDB.
+ */
+export async function ingestBlob(blob: Blob, source: ReferenceSource): Promise<ReferenceRecord> {
+  const normal = await normalizeImage(blob);
+  const d = await db();
+  // The same picture added twice is stored once.
+  const existing = await d.getFromIndex('references', 'byHash', normal.sha256);
+  if (existing) {
+    const updated = { ...existing, source };
+    await d.put('references', updated);
+    return updated;
+  }
+  const record: ReferenceRecord = {
+    id: newId(),
+    createdAt: Date.now(),
+    blob: normal.blob,
+    mime: normal.mime,
+    width: normal.width,
+    height: normal.height,
+    thumb: normal.thumb,
+    sha256: normal.sha256,
+    source,
+  };
+  await d.put('references', record);
+  return record;
+}
+
+/**
+ * Shows "loading" in the panel at once, then fetches, converts and stores the image. Failure
+ * leaves the previous reference in place and shows the reason.
+ */
+export async function adoptImageFromUrl(url: string, source: ReferenceSource, fetchFn: typeof fetch = fetch): Promise<ReferenceRecord> {
+  await patchDraft({ intake: { status: 'loading', sourceUrl: url.startsWith('data:') ? undefined : url, startedAt: Date.now() } });
+  try {
+    const blob = await fetchImage(url, { pageUrl: source.pageUrl }, fetchFn);
+    const ref = await ingestBlob(blob, source);
+    await patchDraft({ referenceId: ref.id, intake: { status: 'idle' } });
+    return ref;
+  } catch (err) {
+    const error = toAppError(err, 'not_an_image');
+    await patchDraft({ intake: { status: 'error', sourceUrl: url.startsWith('data:') ? undefined : url, error: error.toJSON() } });
+    throw error;
+  }
+}
+
+/** Files picked or dropped in the panel. */
+export async function adoptImageBlob(blob: Blob, source: ReferenceSource): Promise<ReferenceRecord> {
+  await patchDraft({ intake: { status: 'loading', startedAt: Date.now() } });
+  try {
+    const ref = await ingestBlob(blob, source);
+    await patchDraft({ referenceId: ref.id, intake: { status: 'idle' } });
+    return ref;
+  } catch (err) {
+    const error = toAppError(err, 'not_an_image');
+    await patchDraft({ intake: { status: 'error', error: error.toJSON() } });
+    throw error;
+  }
+}
+
+/** A generated result becomes the next image prompt (the iteration loop). */
+export async function adoptResult(resultId: string): Promise<ReferenceRecord> {
+  const result = await (await db()).get('results', resultId);
+  if (!result) throw new AppError('not_found', 'That result is no longer stored.');
+  return adoptImageBlob(result.blob, { kind: 'result', jobId: result.jobId });
+}

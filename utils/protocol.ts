@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { browser, type Browser } from 'wxt/browser';
+import { AppError, SerializedError, toAppError } from './errors';
+import { JobRequest } from './jobs/types';
+import { ProviderId } from './models';
+
+/**
+ * The one message protocol between extension pages (panel, options) and the worker.
+ * Each message has a zod schema for its payload and its reply; the receiver parses both
+ * the sender and the payload, and drops anything unknown. Bytes never travel here: images
+ * cross contexts by id through IndexedDB.
+ */
+export const PROTOCOL = {
+  'job.create': {
+    payload: z.object({ request: JobRequest }),
+    reply: z.object({ jobId: z.string(), cached: z.boolean() }),
+  },
+  'job.cancel': {
+    payload: z.object({ jobId: z.string().min(1) }),
+    reply: z.object({}),
+  },
+  'reference.fromUrl': {
+    payload: z.object({ url: z.string().min(1).max(8 * 1024 * 1024), pageUrl: z.string().max(4096).optional() }),
+    reply: z.object({ referenceId: z.string() }),
+  },
+  'provider.testKey': {
+    payload: z.object({ provider: ProviderId }),
+    reply: z.object({ ok: z.boolean(), message: z.string() }),
+  },
+} as const;
+
+export type MessageType = keyof typeof PROTOCOL;
+export type Payload<T extends MessageType> = z.input<(typeof PROTOCOL)[T]['payload']>;
+export type Reply<T extends MessageType> = z.infer<(typeof PROTOCOL)[T]['reply']>;
+
+const Envelope = z.object({ type: z.enum(Object.keys(PROTOCOL) as [MessageType, ...MessageType[]]), payload: z.unknown() });
+const ReplyEnvelope = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: SerializedError }),
+]);
+
+/** Sends a message to the worker and returns its parsed reply; failures arrive as AppError. */
+export async function send<T extends MessageType>(type: T, payload: Payload<T>): Promise<Reply<T>> {
+  let raw: unknown;
+  try {
+    raw = await browser.runtime.sendMessage({ type, payload });
+  } catch (err) {
+    throw new AppError('internal', 'The extension\u2019s background worker did not answer. Reload the panel and try again.', { cause: err });
+  }
+  const env = ReplyEnvelope.safeParse(raw);
+  if (!env.success) throw new AppError('internal', 'The background worker sent an unreadable reply.');
+  if (!env.data.ok) throw new AppError(env.data.error.kind, env.data.error.message, env.data.error);
+  return PROTOCOL[type].reply.parse(env.data.value) as Reply<T>;
+}
+
+export type Handlers = { [T in MessageType]: (payload: z.infer<(typeof PROTOCOL)[T]['payload']>) => Promise<Reply<T>> };
+
+/**
+ * Only our own extension pages may talk to the worker: same extension id, and a sender URL
+ * inside the extension (a content script's sender URL is the web page's).
+ */
+export function isTrustedSender(sender: Browser.runtime.MessageSender, extensionId: string, extensionOrigin: string): boolean {
+  if (sender.id !== extensionId) return false;
+  const url = sender.url ?? '';
+  return url.startsWith(extensionOrigin);
+}
+
+/**
+ * Builds a runtime.onMessage listener. Returns undefined (not handled) for anything that is not
+ * ours, so other listeners and the browser see no reply.
+ */
+export function createRouter(handlers: Handlers, trust: (sender: Browser.runtime.MessageSender) => boolean) {
+  return (message: unknown, sender: Browser.runtime.MessageSender): Promise<unknown> | undefined => {
+    if (!trust(sender)) return undefined;
+    const env = Envelope.safeParse(message);
+    if (!env.success) return undefined;
+    const { type } = env.data;
+    const payload = PROTOCOL[type].payload.safeParse(env.data.payload);
+    if (!payload.success) {
+      const issue = payload.error.issues[0];
+      return Promise.resolve({ ok: false, error: new AppError('invalid_input', issue?.message ?? 'Invalid request.').toJSON() });
+    }
+    const handler = handlers[type] as (p: unknown) => Promise<unknown>;
+    return handler(payload.data).then(
+      (value) => ({ ok: true, value }),
+      (err: unknown) => ({ ok: false, error: toAppError(err).toJSON() }),
+    );
+  };
+}
