@@ -1,3 +1,4 @@
+import '@/utils/zod-setup';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { jobEngine } from './jobs';

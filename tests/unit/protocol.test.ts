@@ -1,0 +1,72 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { createRouter, isTrustedSender, send, type Handlers } from '@/utils/protocol';
+import { AppError } from '@/utils/errors';
+
+const EXT_ID = 'abcdefghijklmnop';
+const ORIGIN = `chrome-extension://${EXT_ID}/`;
+
+function handlers(overrides: Partial<Handlers> = {}): Handlers {
+  return {
+    'job.create': vi.fn(async () => ({ jobId: 'j1', cached: false })),
+    'job.cancel': vi.fn(async () => ({})),
+    'reference.fromUrl': vi.fn(async () => ({ referenceId: 'r1' })),
+    'provider.testKey': vi.fn(async () => ({ ok: true, message: 'fine' })),
+    ...overrides,
+  };
+}
+
+const panel = { id: EXT_ID, url: `${ORIGIN}sidepanel.html` };
+const trust = (s: { id?: string; url?: string }) => isTrustedSender(s, EXT_ID, ORIGIN);
+const request = { prompt: 'a cat', referenceId: null, modelId: 'flux-dev', settings: { influence: null, aspectRatio: null, numImages: 1, seed: null } };
+
+describe('message protocol', () => {
+  it('handles a valid message from an extension page', async () => {
+    const h = handlers();
+    const route = createRouter(h, trust);
+    const reply = await route({ type: 'job.create', payload: { request } }, panel);
+    expect(reply).toEqual({ ok: true, value: { jobId: 'j1', cached: false } });
+    expect(h['job.create']).toHaveBeenCalledWith({ request: { ...request, fresh: false } });
+  });
+
+  it('ignores content scripts, other extensions and web pages', () => {
+    const h = handlers();
+    const route = createRouter(h, trust);
+    const msg = { type: 'job.create', payload: { request } };
+    expect(route(msg, { id: EXT_ID, url: 'https://evil.example/page', tab: { id: 1 } as never })).toBeUndefined();
+    expect(route(msg, { id: 'someoneelse', url: `chrome-extension://someoneelse/x.html` })).toBeUndefined();
+    expect(route(msg, {})).toBeUndefined();
+    expect(h['job.create']).not.toHaveBeenCalled();
+  });
+
+  it('drops unknown message types and answers invalid payloads with a readable error', async () => {
+    const h = handlers();
+    const route = createRouter(h, trust);
+    expect(route({ type: 'admin.deleteEverything', payload: {} }, panel)).toBeUndefined();
+    expect(route('job.create', panel)).toBeUndefined();
+    const reply = await route({ type: 'job.create', payload: { request: { ...request, prompt: '   ' } } }, panel);
+    expect(reply).toEqual({ ok: false, error: { kind: 'invalid_input', message: 'Write a prompt first.' } });
+    expect(h['job.create']).not.toHaveBeenCalled();
+  });
+
+  it('carries an AppError\u2019s kind and message across the boundary', async () => {
+    const route = createRouter(
+      handlers({ 'job.create': async () => Promise.reject(new AppError('no_key', 'Add your fal key.', { provider: 'fal' })) }),
+      trust,
+    );
+    // The fake browser delivers replies through sendResponse only.
+    fakeBrowser.runtime.onMessage.addListener(((m: unknown, s: object, sendResponse: (r: unknown) => void) => {
+      void route(m, { ...s, id: EXT_ID, url: `${ORIGIN}sidepanel.html` })?.then(sendResponse);
+      return true;
+    }) as never);
+    await expect(send('job.create', { request })).rejects.toMatchObject({ kind: 'no_key', message: 'Add your fal key.', provider: 'fal' });
+  });
+
+  it('validates replies too', async () => {
+    fakeBrowser.runtime.onMessage.addListener(((_m: unknown, _s: object, sendResponse: (r: unknown) => void) => {
+      sendResponse({ ok: true, value: { jobId: 42 } });
+      return true;
+    }) as never);
+    await expect(send('job.create', { request })).rejects.toThrow();
+  });
+});
