@@ -18,7 +18,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
 
 const panel = { id: EXT_ID, url: `${ORIGIN}sidepanel.html` };
 const trust = (s: { id?: string; url?: string }) => isTrustedSender(s, EXT_ID, ORIGIN);
-const request = { prompt: 'a cat', referenceId: null, modelId: 'flux-dev', settings: { influence: null, aspectRatio: null, numImages: 1, seed: null } };
+const request = { prompt: 'a cat', referenceId: null, modelId: 'flux-dev' as const, settings: { influence: null, aspectRatio: null, numImages: 1, seed: null } };
 
 describe('message protocol', () => {
   it('handles a valid message from an extension page', async () => {
