@@ -43,7 +43,8 @@ describe('first full loop (real Chromium, real context menu)', () => {
       const contexts = await ext.worker.evaluate(() =>
         (globalThis as unknown as { chrome: { runtime: { getContexts(f: object): Promise<Array<{ contextType: string; documentUrl?: string }>> } } }).chrome.runtime.getContexts({ contextTypes: ['SIDE_PANEL'] }),
       );
-      return contexts.length ? contexts : undefined;
+      // The panel's context appears before its document has committed: wait for the URL.
+      return contexts.some((c) => c.documentUrl?.includes('/sidepanel.html')) ? contexts : undefined;
     };
     // "Use as image prompt" is the entry just above "Inspect" at the bottom of the menu. A
     // native menu can swallow the first keystrokes while it is still opening: one more try.
