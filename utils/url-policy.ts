@@ -141,7 +141,8 @@ function parsePart(part: string): number | undefined {
 
 /** IPv4 as one 32-bit number, accepting 1-4 parts in decimal, octal or hex. */
 export function parseIpv4(host: string): number | undefined {
-  const parts = host.split('.');
+  const h = host.toLowerCase();
+  const parts = (h.endsWith('.') ? h.slice(0, -1) : h).split('.');
   if (parts.length > 4) return undefined;
   const nums: number[] = [];
   for (const p of parts) {

@@ -65,7 +65,7 @@ export function formatBytes(n: number): string {
 
 function formatMegapixels(pixels: number): string {
   const mp = pixels / 1_000_000;
-  return `${Number.isInteger(mp) ? mp : mp.toFixed(1)} megapixels`;
+  return `${Number.isInteger(mp) ? mp : Number(mp.toFixed(mp < 1 ? 2 : 1))} megapixels`;
 }
 
 /**

@@ -17,8 +17,9 @@ export interface Size {
 
 /**
  * The orientation the browser's decoder applies with `imageOrientation: 'from-image'`.
- * JPEG EXIF and AVIF `irot` are applied by Chromium and Firefox. Chromium also applies the EXIF
- * chunk of a WebP (checked in Chromium 156); other formats carry no orientation we act on.
+ * Measured in Chromium 156: JPEG EXIF and AVIF `irot` are applied (and a resize is then in the
+ * displayed orientation); a WebP's EXIF Orientation is NOT applied, so it is ignored here too,
+ * or the resize would distort the image. TIFF/HEIC never get decoded.
  */
 export function appliedOrientation(sniff: SniffResult): number {
   if (sniff.orientation === undefined) return 1;
@@ -139,8 +140,9 @@ export function nextAttempt(prev: EncodeAttempt, producedBytes: number, input: R
 function shrink(prev: EncodeAttempt, ratio: number): EncodeAttempt | undefined {
   const scale = Math.min(0.85, Math.sqrt(ratio) * 0.9);
   const longest = Math.max(prev.width, prev.height);
-  const side = Math.floor(longest * scale);
-  if (side < MIN_SIDE) return undefined;
+  // One last try at the minimum side before giving up.
+  if (longest <= MIN_SIDE) return undefined;
+  const side = Math.max(MIN_SIDE, Math.floor(longest * scale));
   return { ...prev, ...fitWithin(prev.width, prev.height, side) };
 }
 
@@ -180,7 +182,7 @@ export async function prepareWith(encoder: ImageEncoder, ref: StoredImage, input
       }
       const produced: StoredImage = { blob, mime: got, width: attempt.width, height: attempt.height };
       if (blob.size <= input.maxBytes) return produced;
-      best = produced;
+      if (!best || blob.size < best.blob.size) best = produced;
       attempt = nextAttempt({ ...attempt, mime: got as OutputMime }, blob.size, { ...input, formats });
     }
     throw new AppError(

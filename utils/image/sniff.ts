@@ -30,7 +30,7 @@ export interface SniffResult {
   width?: number;
   /** Stored (unrotated) height in pixels, when the header says. */
   height?: number;
-  /** EXIF orientation 1-8 (JPEG APP1, WebP EXIF chunk, TIFF IFD0; AVIF/HEIC `irot` mapped onto it). */
+  /** EXIF orientation 1-8 (JPEG APP1, WebP EXIF chunk, TIFF IFD0; AVIF/HEIC `irot` mapped onto it). Chromium ignores it in WebP: see plan.appliedOrientation. */
   orientation?: number;
   /** True when the format can carry transparency and this file declares it. */
   hasAlpha?: boolean;
@@ -71,8 +71,9 @@ export function sniffImage(bytes: Uint8Array): SniffResult {
     // The readers are bounds-checked, so this is a safety net only: never let a bad file throw.
     result = { format: guessFormatOnly(r) };
   }
-  const mime = MIME[result.format];
-  return mime ? { ...result, mime } : result;
+  const { format, ...rest } = result;
+  const mime = MIME[format];
+  return mime ? { format, mime, ...rest } : result;
 }
 
 function identify(r: Reader): SniffResult {
@@ -277,30 +278,29 @@ function sniffPng(r: Reader): SniffResult {
   if (width) out.width = width;
   if (height) out.height = height;
   if (depth > 0) out.bitDepth = depth;
-  if (colourType >= 0) {
-    // 4 = grey + alpha, 6 = RGB + alpha. 0, 2 and 3 get alpha only from a tRNS chunk (below).
-    out.hasAlpha = colourType === 4 || colourType === 6;
-  }
   if (colourType < 0) return out;
-  out.animated = false;
-  // Walk the chunks before the image data: tRNS and acTL must both come before IDAT.
+  // 4 = grey + alpha, 6 = RGB + alpha. 0, 2 and 3 get alpha only from a tRNS chunk.
+  if (colourType === 4 || colourType === 6) out.hasAlpha = true;
+  // Walk the chunks before the image data: tRNS and acTL must both come before IDAT. What they
+  // say is only final once IDAT is reached; a file cut short earlier leaves it unknown.
+  let trns = false;
+  let animated = false;
   let o = 8;
   for (let guard = 0; guard < 10_000; guard++) {
     const len = r.u32be(o);
     const type = r.ascii(o + 4, 4);
-    if (len === undefined || type === '') {
-      // Truncated before we learnt whether it animates.
-      delete out.animated;
-      break;
-    }
+    if (len === undefined || type === '') return out;
     if (type === 'IDAT' || type === 'IEND') break;
-    if (type === 'tRNS') out.hasAlpha = true;
+    if (type === 'tRNS') trns = true;
     if (type === 'acTL') {
       const frames = r.u32be(o + 8);
-      out.animated = frames !== undefined && frames > 1;
+      if (frames === undefined) return out;
+      animated = frames > 1;
     }
     o += 12 + len;
   }
+  out.hasAlpha = out.hasAlpha === true || trns;
+  out.animated = animated;
   return out;
 }
 
@@ -349,6 +349,7 @@ function sniffGif(r: Reader): SniffResult {
     }
     if (block === 0x2c) {
       frames++;
+      if (frames === 1) out.hasAlpha = transparent;
       if (frames > 1) {
         out.animated = true;
         break;
@@ -366,7 +367,6 @@ function sniffGif(r: Reader): SniffResult {
     // Truncated or garbage: don't guess about animation.
     break;
   }
-  out.hasAlpha = transparent;
   return out;
 }
 
@@ -445,6 +445,8 @@ interface Box {
   /** First byte of the payload. */
   body: number;
   end: number;
+  /** False when the box runs past the end of the data (a truncated file). */
+  complete: boolean;
 }
 
 /** Iterates the boxes between `from` and `to`, stopping at the first malformed one. */
@@ -468,7 +470,7 @@ function* boxes(r: Reader, from: number, to: number): Generator<Box> {
     if (size < body - o) return;
     const end = o + size;
     // A truncated last box is still yielded (clamped), so partial files give what they can.
-    yield { type, start: o, body, end: Math.min(end, to) };
+    yield { type, start: o, body, end: Math.min(end, to), complete: end <= to && end <= r.length };
     if (end > to) return;
     o = end;
   }
@@ -514,7 +516,7 @@ function readHeifProperties(r: Reader, from: number, out: SniffResult): void {
   // ipma: which properties (1-based indexes into ipco) belong to which item.
   let primaryProps: number[] | undefined;
   const ipma = findBox(r, iprp.body, iprp.end, 'ipma');
-  if (ipma && primaryId !== undefined) {
+  if (ipma?.complete && primaryId !== undefined) {
     const version = r.u8(ipma.body);
     const flags = r.u8(ipma.body + 3);
     const entryCount = r.u32be(ipma.body + 4) ?? 0;
@@ -548,15 +550,20 @@ function readHeifProperties(r: Reader, from: number, out: SniffResult): void {
 
   // An alpha plane is an auxiliary item tagged with an auxC property naming the alpha URN
   // (AVIF: urn:mpeg:mpegB:cicp:systems:auxiliary:alpha; HEIF: urn:mpeg:hevc:2015:auxid:1).
-  out.hasAlpha = props.some((p) => {
-    if (p.type !== 'auxC') return false;
-    const urn = r.ascii(p.body + 4, Math.max(0, Math.min(p.end, r.length) - p.body - 4));
-    return urn.includes('auxiliary:alpha') || urn.includes('auxid:1');
-  });
+  // Only decided when the whole property container was read.
+  if (ipco.complete) {
+    out.hasAlpha = props.some((p) => {
+      if (p.type !== 'auxC') return false;
+      const urn = r.ascii(p.body + 4, Math.max(0, Math.min(p.end, r.length) - p.body - 4));
+      return urn.includes('auxiliary:alpha') || urn.includes('auxid:1');
+    });
+  }
 
-  const chosen: Box[] = primaryProps
-    ? primaryProps.map((i) => props[i - 1]).filter((b): b is Box => b !== undefined)
-    : props; // no association table: fall back to the first of each kind
+  // Without the association table (missing or cut short) a lone ispe can only be the image's;
+  // with several (grid tiles, thumbnails) we can't tell which, so the size stays unknown.
+  let chosen: Box[] = [];
+  if (primaryProps) chosen = primaryProps.map((i) => props[i - 1]).filter((b): b is Box => b !== undefined && b.complete);
+  else if (ipco.complete && props.filter((p) => p.type === 'ispe').length === 1) chosen = props;
 
   for (const p of chosen) {
     if (p.type === 'ispe' && out.width === undefined) {
@@ -638,10 +645,16 @@ function looksLikeIco(r: Reader): boolean {
 function sniffIco(r: Reader): SniffResult {
   const out: SniffResult = { format: 'ico', animated: false };
   const count = r.u16le(4) ?? 0;
+  // Pick the largest entry, but only once every entry (and the start of its data) is present:
+  // a cut-short directory would otherwise report a smaller icon as the image.
+  for (let i = 0; i < count; i++) {
+    const e = 6 + i * 16;
+    const offset = r.u32le(e + 12);
+    if (offset === undefined || !r.has(offset, 24)) return out;
+  }
   let best = 0;
   for (let i = 0; i < count; i++) {
     const e = 6 + i * 16;
-    if (!r.has(e, 16)) break;
     let w = r.u8(e) || 256;
     let h = r.u8(e + 1) || 256;
     // Entries may hold a whole PNG, whose own header is the real size (the byte fields cap at 256).
