@@ -30,6 +30,8 @@ export const DraftRecord = z.object({
   prompt: z.string().max(10_000),
   modelId: ModelId,
   settings: GenerationSettings,
+  /** The reference in words, for models that cannot see images; editable by the user. */
+  description: z.object({ referenceId: z.string(), text: z.string().max(2000) }).nullable().catch(null),
   /** The job whose results the panel shows first. */
   lastJobId: z.string().nullable(),
   updatedAt: z.number(),
@@ -43,6 +45,7 @@ export const DEFAULT_DRAFT: DraftRecord = {
   prompt: '',
   modelId: 'flux-dev',
   settings: { influence: null, aspectRatio: null, numImages: 1, seed: null },
+  description: null,
   lastJobId: null,
   updatedAt: 0,
 };

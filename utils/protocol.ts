@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { browser, type Browser } from 'wxt/browser';
 import { AppError, SerializedError, toAppError } from './errors';
 import { JobRequest } from './jobs/types';
-import { ProviderId } from './models';
+import { ModelId, ProviderId } from './models';
 
 /**
  * The one message protocol between extension pages (panel, options) and the worker.
@@ -22,6 +22,10 @@ export const PROTOCOL = {
   'reference.fromUrl': {
     payload: z.object({ url: z.string().min(1).max(8 * 1024 * 1024), pageUrl: z.string().max(4096).optional() }),
     reply: z.object({ referenceId: z.string() }),
+  },
+  'reference.describe': {
+    payload: z.object({ referenceId: z.string().min(1), modelId: ModelId }),
+    reply: z.object({ description: z.string() }),
   },
   'provider.testKey': {
     payload: z.object({ provider: ProviderId }),

@@ -7,6 +7,9 @@ import { chooseRoute, targetFor } from '@/utils/routing';
 import { configuredProviders, getKey } from '@/utils/secrets';
 import { loadSettings, SANDBOX_BUILD, SANDBOX_KEY, SANDBOX_URL } from '@/utils/settings';
 import type { ProviderId } from '@/utils/models';
+import type { PreparedImage } from '@/utils/providers/types';
+import { describeImage, pickDescriber } from '@/utils/describe';
+import { AppError } from '@/utils/errors';
 import { keepAlive } from './keep-alive';
 
 /** The worker's single job engine, wired to the real browser, storage and network. */
@@ -25,11 +28,26 @@ export function jobEngine(): JobEngine {
       return chooseRoute(request.modelId, env).route;
     },
     targetFor: (provider) => resolveTarget(provider),
-    prepareInput: (job, route) => prepareInput(job, route),
+    prepareInput: (job, route, signal) => prepareInput(job, route, (image) => describeReference(job.provider, image, signal)),
     onChange: (job) => publish({ type: 'job.changed', jobId: job.id, state: job.state }),
     keepAlive,
   });
   return engine;
+}
+
+/**
+ * Describes a reference for a text-only model, on the job's own provider where it can, else
+ * on another one the user can use (a key, or the sandbox in the sandbox build).
+ */
+export async function describeReference(routeProvider: ProviderId, image: PreparedImage, signal?: AbortSignal): Promise<string> {
+  const configured = await configuredProviders();
+  const describer = pickDescriber(routeProvider, (p) => configured.has(p) || (SANDBOX_BUILD && p === 'fal'));
+  if (!describer) {
+    throw new AppError('no_key', 'This model cannot see images, so the image prompt is described in words first. That needs a fal or OpenAI key; or write the description yourself.');
+  }
+  const target = await resolveTarget(describer);
+  const sleep = (ms: number) => abortableSleep(ms, signal ?? new AbortController().signal);
+  return describeImage(describer, image, { ...target, fetch: (i, init) => fetch(i, init), signal }, sleep);
 }
 
 export async function resolveTarget(provider: ProviderId) {

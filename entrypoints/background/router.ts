@@ -4,7 +4,13 @@ import { adoptImageFromUrl } from '@/utils/intake/ingest';
 import { PROVIDER_NAMES } from '@/utils/models';
 import { createRouter, isTrustedSender, type Handlers } from '@/utils/protocol';
 import { getAdapter } from '@/utils/providers';
-import { jobEngine, resolveTarget } from './jobs';
+import { db } from '@/utils/db';
+import { prepareForRoute } from '@/utils/image/normalize';
+import { DESCRIBE_INPUT } from '@/utils/jobs/prepare-input';
+import { chooseRoute } from '@/utils/routing';
+import { configuredProviders } from '@/utils/secrets';
+import { loadSettings, SANDBOX_BUILD } from '@/utils/settings';
+import { describeReference, jobEngine, resolveTarget } from './jobs';
 
 const handlers: Handlers = {
   async 'job.create'({ request }) {
@@ -18,6 +24,13 @@ const handlers: Handlers = {
   async 'reference.fromUrl'({ url, pageUrl }) {
     const ref = await adoptImageFromUrl(url, { kind: 'drop', url: url.startsWith('data:') ? undefined : url, pageUrl });
     return { referenceId: ref.id };
+  },
+  async 'reference.describe'({ referenceId, modelId }) {
+    const ref = await (await db()).get('references', referenceId);
+    if (!ref) throw new AppError('not_found', 'The image prompt is no longer stored. Add the image again.');
+    const env = { settings: await loadSettings(), configured: await configuredProviders(), sandbox: SANDBOX_BUILD };
+    const { route } = chooseRoute(modelId, env);
+    return { description: await describeReference(route.provider, await prepareForRoute(ref, DESCRIBE_INPUT)) };
   },
   async 'provider.testKey'({ provider }) {
     const adapter = getAdapter(provider);

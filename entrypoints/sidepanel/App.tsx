@@ -5,6 +5,7 @@ import { ModelPicker } from '@/components/ModelPicker';
 import { SettingsForm } from '@/components/SettingsForm';
 import { ResultsList } from '@/components/ResultsList';
 import { ErrorNotice } from '@/components/ErrorNotice';
+import { ReferenceDescription } from '@/components/ReferenceDescription';
 import type { JobView } from '@/components/JobCard';
 import { toAppError, type SerializedError } from '@/utils/errors';
 import { adoptImageBlob, adoptResult } from '@/utils/intake/ingest';
@@ -26,6 +27,28 @@ export function App() {
   const [busy, setBusy] = useState(false);
 
   const routeSpec = route?.ok ? route.choice.route : null;
+  const [describing, setDescribing] = useState(false);
+  const [describeError, setDescribeError] = useState<SerializedError | null>(null);
+  const needsDescription = !!reference && routeSpec?.imageInput === 'described';
+  // The user's words for this reference, else the words the last job used for it.
+  const descriptionText =
+    draft.description && draft.description.referenceId === draft.referenceId
+      ? draft.description.text
+      : (jobs.find((j) => j.job.request.referenceId === draft.referenceId && j.job.description)?.job.description ?? '');
+
+  async function describe() {
+    if (!draft.referenceId) return;
+    setDescribing(true);
+    setDescribeError(null);
+    try {
+      const { description } = await send('reference.describe', { referenceId: draft.referenceId, modelId: draft.modelId });
+      patch({ description: { referenceId: draft.referenceId, text: description } });
+    } catch (err) {
+      setDescribeError(toAppError(err).toJSON());
+    } finally {
+      setDescribing(false);
+    }
+  }
   const canCreate = loaded && draft.prompt.trim().length > 0 && route?.ok === true && draft.intake.status !== 'loading' && !busy;
 
   async function create(fresh: boolean) {
@@ -34,7 +57,14 @@ export function App() {
     setBusy(true);
     try {
       const reply = await send('job.create', {
-        request: { prompt: draft.prompt, referenceId: draft.referenceId, modelId: draft.modelId, settings: draft.settings, fresh },
+        request: {
+          prompt: draft.prompt,
+          referenceId: draft.referenceId,
+          modelId: draft.modelId,
+          settings: draft.settings,
+          fresh,
+          description: needsDescription && descriptionText.trim() ? descriptionText : null,
+        },
       });
       patch({ lastJobId: reply.jobId });
       if (reply.cached) setNotice('Same inputs as before: showing the saved result. Choose \u201cNew variation\u201d for a fresh one.');
@@ -102,6 +132,17 @@ export function App() {
         routeNote={route === null ? '' : route.ok ? `${PROVIDER_NAMES[route.choice.route.provider]}: ${route.choice.reason}` : route.error.message}
         onOpenSettings={() => void browser.runtime.openOptionsPage()}
       />
+
+      {needsDescription ? (
+        <ReferenceDescription
+          modelName={getModel(draft.modelId).name}
+          text={descriptionText}
+          describing={describing}
+          error={describeError}
+          onChange={(text) => draft.referenceId && patch({ description: { referenceId: draft.referenceId, text } })}
+          onDescribe={() => void describe()}
+        />
+      ) : null}
 
       <SettingsForm route={routeSpec} hasReference={!!reference} value={draft.settings} onChange={(p) => patch({ settings: { ...draft.settings, ...p } })} />
 

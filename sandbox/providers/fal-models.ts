@@ -125,11 +125,12 @@ export const FAL_MODELS: Readonly<Record<string, FalModel>> = {
     { reference: refFrom('image_urls', true), strength: () => 0.6 },
   ),
   'fal-ai/imagen3': model('image', [required('prompt', 'string'), oneOf('aspect_ratio', ['1:1', '16:9', '9:16', '3:4', '4:3']), range('num_images', 1, 4, true), seed]),
-  // (docs) image_url (+ image_urls as style references).
+  // (docs) image_url (+ image_urls as style references); strength is "of the input image"
+  // (default 0.8), so a higher value keeps more of it; image_size presets, no aspect_ratio.
   'fal-ai/ideogram/v3/remix': model(
     'image',
-    [required('prompt', 'string'), required('image_url', 'url'), optional('image_urls', 'urls'), range('strength', 0.01, 1), range('num_images', 1, 8, true), seed],
-    { reference: refFrom('image_url'), strength: num('strength', 0.8) },
+    [required('prompt', 'string'), required('image_url', 'url'), optional('image_urls', 'urls'), range('strength', 0.01, 1), imageSize, range('num_images', 1, 8, true), seed],
+    { reference: refFrom('image_url'), strength: (i) => 1 - num('strength', 0.8)(i) },
   ),
   // (docs) image_url, aspect_ratio, num_images 1-9.
   'fal-ai/minimax/image-01/subject-reference': model(
@@ -141,10 +142,14 @@ export const FAL_MODELS: Readonly<Record<string, FalModel>> = {
   // (docs) reference_image_urls (first used).
   'fal-ai/ideogram/character': model(
     'image',
-    [required('prompt', 'string'), required('reference_image_urls', 'urls'), optional('reference_mask_urls', 'urls'), oneOf('style', ['AUTO', 'REALISTIC', 'FICTION']), range('num_images', 1, 8, true), seed],
+    [required('prompt', 'string'), required('reference_image_urls', 'urls'), optional('reference_mask_urls', 'urls'), oneOf('style', ['AUTO', 'REALISTIC', 'FICTION']), imageSize, range('num_images', 1, 8, true), seed],
     { reference: refFrom('reference_image_urls', true), strength: () => 0.85 },
   ),
   'fal-ai/bytedance/dreamina/v3.1/text-to-image': model('image', [required('prompt', 'string'), imageSize, range('num_images', 1, 4, true), seed]),
   // "Describe the reference" stand-in for models without image input (shape unverified).
   'fal-ai/any-llm/vision': model('vision', [required('prompt', 'string'), required('image_url', 'url')], { reference: refFrom('image_url') }),
+  // fal's successor to the deprecated any-llm/vision: a list of images, answers `{ output }`.
+  'openrouter/router/vision': model('vision', [required('prompt', 'string'), required('image_urls', 'urls'), optional('model', 'string')], {
+    reference: refFrom('image_urls', true),
+  }),
 };

@@ -11,6 +11,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'job.create': vi.fn(async () => ({ jobId: 'j1', cached: false })),
     'job.cancel': vi.fn(async () => ({})),
     'reference.fromUrl': vi.fn(async () => ({ referenceId: 'r1' })),
+    'reference.describe': vi.fn(async () => ({ description: 'a hill' })),
     'provider.testKey': vi.fn(async () => ({ ok: true, message: 'fine' })),
     ...overrides,
   };
@@ -26,7 +27,7 @@ describe('message protocol', () => {
     const route = createRouter(h, trust);
     const reply = await route({ type: 'job.create', payload: { request } }, panel);
     expect(reply).toEqual({ ok: true, value: { jobId: 'j1', cached: false } });
-    expect(h['job.create']).toHaveBeenCalledWith({ request: { ...request, fresh: false } });
+    expect(h['job.create']).toHaveBeenCalledWith({ request: { ...request, fresh: false, description: null } });
   });
 
   it('ignores content scripts, other extensions and web pages', () => {

@@ -17,6 +17,7 @@ export async function cacheKeyFor(request: JobRequest, routeId: string, referenc
     aspectRatio: settings.aspectRatio,
     numImages: settings.numImages,
     seed: settings.seed,
+    description: request.description ?? null,
   });
   return sha256Hex(material);
 }

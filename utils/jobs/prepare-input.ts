@@ -2,28 +2,44 @@ import { db } from '../db';
 import { AppError } from '../errors';
 import { prepareForRoute } from '../image/normalize';
 import { fromRouteStrength, toRouteStrength, type RouteSpec } from '../models';
-import type { GenerationInput } from '../providers/types';
+import type { GenerationInput, PreparedImage } from '../providers/types';
+import { mergeDescription } from '../describe';
 import type { JobRecord } from './types';
 
-/** Maps a job's request onto what the route's adapter takes: the prepared image and its knobs. */
-export async function prepareInput(job: JobRecord, route: RouteSpec): Promise<GenerationInput & { description?: string }> {
+/** What a describer sees: small and widely accepted, plenty for a caption. */
+export const DESCRIBE_INPUT = { maxSide: 1024, maxBytes: 4 * 1024 * 1024, formats: ['image/jpeg', 'image/png'] } as const;
+
+/**
+ * Maps a job's request onto what the route's adapter takes: the prepared image and its knobs.
+ * For routes without image input the reference is described (or the user's description used)
+ * and merged into the prompt; the job records the words so the result can say so.
+ */
+export async function prepareInput(
+  job: JobRecord,
+  route: RouteSpec,
+  describe: (image: PreparedImage) => Promise<string>,
+): Promise<GenerationInput & { description?: string }> {
   const { request } = job;
   const { settings } = request;
   const ref = request.referenceId ? await (await db()).get('references', request.referenceId) : undefined;
   if (request.referenceId && !ref) throw new AppError('not_found', 'The image prompt is no longer stored. Add the image again.');
 
   let image: GenerationInput['image'] = null;
+  let prompt = request.prompt.trim();
+  let description: string | undefined;
   if (ref && route.imageInput === 'native') {
     image = await prepareForRoute(ref, route.input);
   } else if (ref && route.imageInput === 'described') {
-    throw new AppError('invalid_input', 'This model cannot take the image directly yet. Pick Flux dev, Flux Ultra or another model that accepts images.');
+    description = request.description?.trim() || job.description || (await describe(await prepareForRoute(ref, DESCRIBE_INPUT)));
+    prompt = mergeDescription(prompt, description);
   }
 
   const knob = route.strength;
   const strength = knob ? toRouteStrength(knob, settings.influence ?? fromRouteStrength(knob, knob.default)) : undefined;
   const aspectRatio = settings.aspectRatio && route.aspectRatios?.includes(settings.aspectRatio) ? settings.aspectRatio : undefined;
   return {
-    prompt: request.prompt.trim(),
+    prompt,
+    description,
     image,
     strength,
     aspectRatio,

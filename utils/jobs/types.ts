@@ -25,6 +25,11 @@ export const JobRequest = z.object({
   settings: GenerationSettings,
   /** True for "New variation": skip the cache and always run a fresh job. */
   fresh: z.boolean().default(false),
+  /**
+   * For models that cannot see images: the reference in words, as the user saw and perhaps
+   * edited it. Null lets the worker describe the reference itself.
+   */
+  description: z.string().trim().max(2000).nullable().default(null),
 });
 export type JobRequest = z.infer<typeof JobRequest>;
 

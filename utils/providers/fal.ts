@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import type { RouteSpec } from '../models';
 import { blobToDataUri } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs } from './http';
+import { FAL_SIZE_PRESETS, SEEDREAM3_SIZES } from './sizes';
 import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, SubmitOutcome } from './types';
 
 /**
@@ -70,6 +71,44 @@ export async function falInputs(route: RouteSpec, input: GenerationInput): Promi
       body.enable_safety_checker = true;
       common();
       break;
+    // Field names below: fal's published endpoint input types (@fal-ai/client endpoints.ts).
+    case 'fal-ai/gpt-image-1/edit-image':
+      // image_urls (list), image_size auto | 1024x1024 | 1536x1024 | 1024x1536; no seed.
+      if (!imageUrl) throw new AppError('invalid_input', 'ChatGPT Image needs an image prompt on this route. Add an image first.');
+      body.image_urls = [imageUrl];
+      if (input.aspectRatio) body.image_size = input.aspectRatio;
+      body.num_images = input.numImages;
+      break;
+    case 'fal-ai/ideogram/v3/remix':
+      // image_url, strength (of the input image, default 0.8), image_size presets.
+      if (!imageUrl) throw new AppError('invalid_input', 'Ideogram remix needs an image prompt. Add an image first.');
+      body.image_url = imageUrl;
+      if (input.strength !== undefined) body.strength = input.strength;
+      if (input.aspectRatio && FAL_SIZE_PRESETS[input.aspectRatio]) body.image_size = FAL_SIZE_PRESETS[input.aspectRatio];
+      common();
+      break;
+    case 'fal-ai/ideogram/character':
+      // reference_image_urls (only the first is used), style AUTO | REALISTIC | FICTION.
+      if (!imageUrl) throw new AppError('invalid_input', 'Ideogram Character needs a picture of the character. Add an image first.');
+      body.reference_image_urls = [imageUrl];
+      body.style = 'AUTO';
+      if (input.aspectRatio && FAL_SIZE_PRESETS[input.aspectRatio]) body.image_size = FAL_SIZE_PRESETS[input.aspectRatio];
+      common();
+      break;
+    case 'fal-ai/minimax/image-01/subject-reference':
+      // image_url (a face), aspect_ratio, num_images 1-9; no seed input.
+      if (!imageUrl) throw new AppError('invalid_input', 'Minimax Image needs a face photo on this route. Add an image first.');
+      body.image_url = imageUrl;
+      if (input.aspectRatio) body.aspect_ratio = input.aspectRatio;
+      body.num_images = input.numImages;
+      break;
+    case 'fal-ai/bytedance/seedream/v3/text-to-image': {
+      // No aspect_ratio field: image_size { width, height }, both sides 512-2048.
+      const size = input.aspectRatio ? SEEDREAM3_SIZES[input.aspectRatio] : undefined;
+      if (size) body.image_size = { width: size.width, height: size.height };
+      common();
+      break;
+    }
     default:
       // Other endpoints: prompt, image (when the route takes one) and the common knobs.
       if (imageUrl) body.image_url = imageUrl;
@@ -109,42 +148,51 @@ function stripEnd(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/** Submits inputs to a fal queue endpoint; the handle holds the URLs fal returned. */
+export async function falSubmit(ctx: ProviderContext, endpoint: string, body: Record<string, unknown>): Promise<{ handle: ProviderHandle; queuePosition?: number }> {
+  const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/${endpoint}`, {
+    method: 'POST',
+    authHeader: auth(ctx),
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
+  const reply = parseReply(PROVIDER, SubmitReply, await readJson(res));
+  const handle: ProviderHandle = { requestId: reply.request_id, statusUrl: reply.status_url, responseUrl: reply.response_url };
+  if (reply.cancel_url) handle.cancelUrl = reply.cancel_url;
+  return { handle, queuePosition: reply.queue_position };
+}
+
+/** One status check; once COMPLETED, the raw result body (validation errors surface here too). */
+export async function falPoll(
+  ctx: ProviderContext,
+  handle: ProviderHandle,
+): Promise<{ kind: 'pending'; stage: 'queued' | 'running'; queuePosition?: number } | { kind: 'done'; body: unknown }> {
+  const { statusUrl, responseUrl } = handle;
+  if (!statusUrl || !responseUrl) throw new AppError('internal', 'This fal job lost its status address.', { provider: PROVIDER });
+  const res = await keyedFetch(ctx, PROVIDER, statusUrl, { method: 'GET', authHeader: auth(ctx), headers: { Accept: 'application/json' } });
+  if (!res.ok) throw await failure(res);
+  const status = parseReply(PROVIDER, StatusReply, await readJson(res));
+  if (status.status === 'IN_QUEUE') return { kind: 'pending', stage: 'queued', queuePosition: status.queue_position ?? undefined };
+  if (status.status === 'IN_PROGRESS') return { kind: 'pending', stage: 'running' };
+  const out = await keyedFetch(ctx, PROVIDER, responseUrl, { method: 'GET', authHeader: auth(ctx), headers: { Accept: 'application/json' } });
+  if (!out.ok) throw await failure(out);
+  return { kind: 'done', body: await readJson(out) };
+}
+
 export const falAdapter: ProviderAdapter = {
   id: 'fal',
   mode: 'queue',
 
   async submit(route, input, ctx): Promise<SubmitOutcome> {
-    const body = await falInputs(route, input);
-    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/${route.endpoint}`, {
-      method: 'POST',
-      authHeader: auth(ctx),
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw await failure(res);
-    const reply = parseReply(PROVIDER, SubmitReply, await readJson(res));
-    const handle: ProviderHandle = {
-      requestId: reply.request_id,
-      statusUrl: reply.status_url,
-      responseUrl: reply.response_url,
-    };
-    if (reply.cancel_url) handle.cancelUrl = reply.cancel_url;
-    return { kind: 'submitted', handle, queuePosition: reply.queue_position };
+    const { handle, queuePosition } = await falSubmit(ctx, route.endpoint, await falInputs(route, input));
+    return { kind: 'submitted', handle, queuePosition };
   },
 
   async poll(_route, handle, ctx): Promise<PollOutcome> {
-    const { statusUrl, responseUrl } = handle;
-    if (!statusUrl || !responseUrl) throw new AppError('internal', 'This fal job lost its status address.', { provider: PROVIDER });
-    const res = await keyedFetch(ctx, PROVIDER, statusUrl, { method: 'GET', authHeader: auth(ctx), headers: { Accept: 'application/json' } });
-    if (!res.ok) throw await failure(res);
-    const status = parseReply(PROVIDER, StatusReply, await readJson(res));
-    if (status.status === 'IN_QUEUE') return { kind: 'pending', stage: 'queued', queuePosition: status.queue_position ?? undefined };
-    if (status.status === 'IN_PROGRESS') return { kind: 'pending', stage: 'running' };
-
-    const out = await keyedFetch(ctx, PROVIDER, responseUrl, { method: 'GET', authHeader: auth(ctx), headers: { Accept: 'application/json' } });
-    if (!out.ok) throw await failure(out);
-    const body = await readJson(out);
-    const result = parseReply(PROVIDER, ResultReply, body);
+    const step = await falPoll(ctx, handle);
+    if (step.kind === 'pending') return step;
+    const result = parseReply(PROVIDER, ResultReply, step.body);
     if (result.has_nsfw_concept?.every(Boolean)) {
       throw new AppError('moderated', 'fal\u2019s safety checker blocked every image of this result.', { provider: PROVIDER });
     }

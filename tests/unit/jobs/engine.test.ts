@@ -14,6 +14,7 @@ const request: JobRequest = {
   modelId: 'flux-dev',
   settings: { influence: null, aspectRatio: null, numImages: 1, seed: null },
   fresh: false,
+  description: null,
 };
 
 /** A provider that queues for `pendingPolls` polls, then returns one image URL. */
