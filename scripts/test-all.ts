@@ -8,11 +8,19 @@ let passed = 0;
 let failed = 0;
 const failures: string[] = [];
 
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults: Array<{ status: string; assertionResults: unknown[] }>;
+}
+
 function count(reportPath: string) {
   if (!existsSync(reportPath)) return;
-  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as VitestReport;
   passed += report.numPassedTests;
-  failed += report.numFailedTests;
+  // A file that fails to load runs no test at all; count it as a failure, not as nothing.
+  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  failed += report.numFailedTests + brokenFiles;
 }
 
 async function step(name: string, cmd: () => Promise<number>) {
