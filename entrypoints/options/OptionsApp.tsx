@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ProviderSettingsRow } from '@/components/ProviderSettingsRow';
-import { MODELS, PROVIDER_BASE_URLS, PROVIDER_NAMES, ProviderId, type ModelId } from '@/utils/models';
+import { MODELS, PROVIDER_BASE_URLS, PROVIDER_NAMES, ProviderId, type ModelId, type RouteSpec } from '@/utils/models';
 import { send } from '@/utils/protocol';
 import { getAdapter } from '@/utils/providers';
 import { chooseRoute } from '@/utils/routing';
@@ -84,6 +84,7 @@ export function OptionsApp() {
               <th scope="col">Model</th>
               <th scope="col">Runs on</th>
               <th scope="col">Why</th>
+              <th scope="col">Route</th>
             </tr>
           </thead>
           <tbody>
@@ -94,6 +95,28 @@ export function OptionsApp() {
                   <th scope="row">{m.name}</th>
                   <td>{runsOn}</td>
                   <td>{why}</td>
+                  <td>
+                    <select
+                      aria-label={`${m.name} route`}
+                      value={settings.routes[m.id] ?? ''}
+                      onChange={async (e) => {
+                        const routes = { ...settings.routes };
+                        if (e.target.value) routes[m.id] = e.target.value;
+                        else delete routes[m.id];
+                        await saveSettings({ ...settings, routes });
+                        await refresh();
+                      }}
+                    >
+                      <option value="">Automatic</option>
+                      {m.routes
+                        .filter((r) => getAdapter(r.provider))
+                        .map((r) => (
+                          <option key={r.id} value={r.id}>
+                            {routeLabel(r)}
+                          </option>
+                        ))}
+                    </select>
+                  </td>
                 </tr>
               );
             })}
@@ -115,10 +138,15 @@ async function readState() {
   return { settings, configured, hints };
 }
 
+function routeLabel(r: RouteSpec): string {
+  const how = r.imageInput === 'native' ? 'sends the image' : 'describes the image';
+  return `${PROVIDER_NAMES[r.provider]}: ${(r as RouteSpec & { label?: string }).label ?? r.endpoint} (${how})`;
+}
+
 function describeRoute(modelId: ModelId, settings: Settings, configured: Set<ProviderId>): [string, string] {
   try {
     const c = chooseRoute(modelId, { settings, configured, sandbox: SANDBOX_BUILD });
-    return [`${PROVIDER_NAMES[c.route.provider]} (${c.route.endpoint})`, c.reason];
+    return [routeLabel(c.route), c.reason];
   } catch (err) {
     return ['—', toAppError(err).message];
   }
