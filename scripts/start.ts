@@ -13,9 +13,10 @@ const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8787);
 const PAGE_PORT = Number(process.env.DEMO_PORT ?? 8788);
 const sandboxUrl = `http://127.0.0.1:${SANDBOX_PORT}`;
 
-const built = await npx(['wxt', 'build', '--mode', 'sandbox', '--outDir', '.output/sandbox'], { ...process.env, WXT_SANDBOX_URL: sandboxUrl });
+// WXT names the output after the mode: .output/chrome-mv3-sandbox, next to the normal build.
+const built = await npx(['wxt', 'build', '--mode', 'sandbox'], { ...process.env, WXT_SANDBOX_URL: sandboxUrl });
 if (built !== 0) process.exit(built);
-const extensionDir = resolve('.output/sandbox/chrome-mv3');
+const extensionDir = resolve('.output/chrome-mv3-sandbox');
 
 const sandbox = await startSandbox({ port: SANDBOX_PORT });
 const pages = await startPageServer({ port: PAGE_PORT });
