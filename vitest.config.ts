@@ -9,5 +9,7 @@ export default defineConfig({
     environment: 'node',
     setupFiles: ['tests/setup.ts'],
     restoreMocks: true,
+    // Two cores shared with a Chromium-backed test file and the corpus property tests.
+    testTimeout: 20_000,
   },
 });
