@@ -21,7 +21,7 @@ export interface SandboxOptions {
   port?: number;
   /** Loopback only: '127.0.0.1' (default), 'localhost' or '::1'. */
   host?: string;
-  timing?: { queueMs?: number; runMs?: number };
+  timing?: { queueMs?: number; runMs?: number; submitDelayMs?: number; downloadDelayMs?: number };
   /** Lifetime of result file URLs after completion. Default 10 minutes. */
   fileTtlMs?: number;
 }
@@ -54,6 +54,8 @@ const TimingSchema = z.object({
   queueMs: z.number().min(0).optional(),
   runMs: z.number().min(0).optional(),
   fileTtlMs: z.number().min(0).optional(),
+  submitDelayMs: z.number().min(0).optional(),
+  downloadDelayMs: z.number().min(0).optional(),
 });
 
 interface FileEntry {
@@ -71,6 +73,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     queueMs: opts.timing?.queueMs ?? DEFAULT_TIMING.queueMs,
     runMs: opts.timing?.runMs ?? DEFAULT_TIMING.runMs,
     fileTtlMs: opts.fileTtlMs ?? DEFAULT_TIMING.fileTtlMs,
+    submitDelayMs: opts.timing?.submitDelayMs ?? 0,
+    downloadDelayMs: opts.timing?.downloadDelayMs ?? 0,
   };
   let timing: Timing = { ...initialTiming };
   const requests: RecordedRequest[] = [];
@@ -122,6 +126,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         queueMs: parsed.queueMs ?? timing.queueMs,
         runMs: parsed.runMs ?? timing.runMs,
         fileTtlMs: parsed.fileTtlMs ?? timing.fileTtlMs,
+        submitDelayMs: parsed.submitDelayMs ?? timing.submitDelayMs,
+        downloadDelayMs: parsed.downloadDelayMs ?? timing.downloadDelayMs,
       };
     },
   };
@@ -141,6 +147,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const file = /^\/files\/([0-9a-f]+)\.png$/.exec(path);
     if (file && (method === 'GET' || method === 'HEAD')) {
       requests.push(record(req, method, rawUrl, null, 'files'));
+      await delay(timing.downloadDelayMs);
       const entry = files.get(file[1] ?? '');
       const now = Date.now();
       if (!entry || now < entry.availableAt || now >= entry.expiresAt) {
@@ -157,7 +164,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const rawBody = await readBody(req);
     if (rawBody === null) return sendJson(res, 413, { detail: 'Request body too large' });
-    requests.push(record(req, method, rawUrl, parseJsonOrNull(rawBody), hit.route.name));
+    requests.push(record(req, method, rawUrl, await recordedBody(req, rawBody), hit.route.name));
 
     const out = await hit.handler.handle({
       method,
@@ -168,6 +175,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       origin,
       mount: hit.route.mount,
     });
+    if (method === 'POST') await delay(timing.submitDelayMs);
+    if (out.json === undefined && out.body) {
+      res.writeHead(out.status, { ...out.headers, 'Content-Length': out.body.length });
+      res.end(out.body);
+      return;
+    }
     if (out.json === undefined) return send(res, out.status, out.headers);
     return sendJson(res, out.status, out.json, out.headers);
   }
@@ -227,6 +240,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   return sandbox;
 }
 
+function delay(ms = 0): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}
+
 function setCors(req: IncomingMessage, res: ServerResponse) {
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, DELETE, OPTIONS');
@@ -261,6 +278,27 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
     chunks.push(b);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * What the request log keeps of a body: parsed JSON, or for multipart forms the text fields
+ * and, per file, its name, type and size (tests assert on what a provider really received).
+ */
+async function recordedBody(req: IncomingMessage, rawBody: Buffer): Promise<unknown> {
+  const type = String(req.headers['content-type'] ?? '');
+  if (!type.startsWith('multipart/form-data')) return parseJsonOrNull(rawBody);
+  try {
+    const form = await new Request('http://sandbox.invalid/', { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(rawBody) }).formData();
+    const fields: Record<string, unknown> = {};
+    for (const [name, value] of form.entries()) {
+      const entry = typeof value === 'string' ? value : { file: value.name, type: value.type, size: value.size };
+      const prev = fields[name];
+      fields[name] = prev === undefined ? entry : Array.isArray(prev) ? [...prev, entry] : [prev, entry];
+    }
+    return { multipart: fields };
+  } catch {
+    return null;
+  }
 }
 
 function parseJsonOrNull(body: Buffer): unknown {

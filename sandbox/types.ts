@@ -9,6 +9,13 @@ export interface Timing {
   runMs: number;
   /** How long a result file URL stays downloadable after the job completes. */
   fileTtlMs: number;
+  /**
+   * Extra latency, for tests that need to act while a request is in flight: every provider
+   * POST (a submit: the provider has already accepted the work when the wait starts) and every
+   * result file download is answered this much later. Logged on arrival. Default 0.
+   */
+  submitDelayMs?: number;
+  downloadDelayMs?: number;
 }
 
 /**
@@ -33,7 +40,7 @@ export interface RecordedRequest {
   path: string;
   /** Lowercase header names; authorization is kept verbatim (this is a test sandbox). */
   headers: Record<string, string>;
-  /** Parsed JSON body, or null when there was none or it was not JSON. */
+  /** Parsed JSON body; for multipart forms `{ multipart: { field: text | { file, type, size } } }`; else null. */
   body: unknown;
   /** Provider name ('fal', ...), or 'files' for result downloads. */
   provider: string;
@@ -58,6 +65,8 @@ export interface ProviderResponse {
   headers?: Record<string, string>;
   /** Serialised as JSON when present; no body otherwise. */
   json?: unknown;
+  /** Raw bytes (sent as is, with `headers` giving the Content-Type); used when `json` is absent. */
+  body?: Buffer;
 }
 
 export interface StoredFile {

@@ -67,6 +67,8 @@ export interface RouteSpec {
   provider: ProviderId;
   /** Model path or name at that provider. */
   endpoint: string;
+  /** Human-readable route name for the UI when it differs from the model (e.g. a sibling model). */
+  label?: string;
   /** `native`: the image is sent; `described`: a vision model turns it into words first. */
   imageInput: 'native' | 'described';
   strength?: StrengthKnob;
@@ -87,6 +89,15 @@ export interface ModelSpec {
 
 const FLUX_ASPECTS = ['21:9', '16:9', '4:3', '3:2', '1:1', '2:3', '3:4', '9:16', '9:21'] as const;
 const COMMON_INPUT = { maxSide: 2048, maxBytes: 10 * 1024 * 1024, formats: ['image/jpeg', 'image/png', 'image/webp'] } as const;
+/** fal's `image_size` presets (square_hd, landscape_4_3, ...) as ratios; see utils/providers/sizes.ts. */
+const FAL_PRESET_ASPECTS = ['1:1', '4:3', '3:4', '16:9', '9:16'] as const;
+/** Ideogram 3.0's aspect_ratio enum, written the panel's way; the adapter sends `16x9` etc. */
+const IDEOGRAM_ASPECTS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '16:10', '10:16', '4:5', '5:4', '2:1', '1:2', '3:1', '1:3'] as const;
+/** Ideogram: image files up to 10 MB (decimal), JPEG/PNG/WebP. */
+const IDEOGRAM_INPUT = { maxSide: 2048, maxBytes: 10_000_000, formats: ['image/jpeg', 'image/png', 'image/webp'] } as const;
+const MINIMAX_ASPECTS = ['1:1', '16:9', '4:3', '3:2', '2:3', '3:4', '9:16', '21:9'] as const;
+/** Seedream 3 sizes by ratio live in utils/providers/sizes.ts (SEEDREAM3_SIZES); same keys. */
+const SEEDREAM3_ASPECTS = ['1:1', '3:4', '4:3', '16:9', '9:16', '2:3', '3:2', '21:9'] as const;
 
 function route(r: Omit<RouteSpec, 'id'>): RouteSpec {
   return { ...r, id: `${r.provider}:${r.endpoint}` };
@@ -104,6 +115,27 @@ export const MODELS: readonly ModelSpec[] = [
         imageInput: 'native',
         strength: { field: 'strength', min: 0.01, max: 1, default: 0.95, higherKeepsMore: false },
         maxImages: 4,
+        seed: true,
+        input: COMMON_INPUT,
+      }),
+      route({
+        provider: 'replicate',
+        endpoint: 'black-forest-labs/flux-dev',
+        imageInput: 'native',
+        // Replicate: `image` + prompt_strength 0-1 (default 0.8, 1 = ignore the image). The
+        // output takes the input image's shape, so aspect_ratio does nothing here.
+        strength: { field: 'prompt_strength', min: 0, max: 1, default: 0.8, higherKeepsMore: false },
+        maxImages: 4,
+        seed: true,
+        input: COMMON_INPUT,
+      }),
+      route({
+        provider: 'bfl',
+        endpoint: 'flux-dev',
+        imageInput: 'native',
+        // BFL: `image_prompt` (base64) steers like FLUX Redux: no strength knob. The adapter
+        // asks for about 1 MP in the reference's shape (width/height, multiples of 32).
+        maxImages: 1,
         seed: true,
         input: COMMON_INPUT,
       }),
@@ -139,6 +171,19 @@ export const MODELS: readonly ModelSpec[] = [
         seed: false,
         input: COMMON_INPUT,
       }),
+      route({
+        provider: 'openai',
+        endpoint: 'v1/images/edits',
+        imageInput: 'native',
+        // Sent as `size`.
+        aspectRatios: ['1024x1024', '1536x1024', '1024x1536', 'auto'],
+        // OpenAI allows n up to 10, but the call is synchronous and slower per image: 4 keeps
+        // one request well inside what a worker can wait for (and the bill predictable).
+        maxImages: 4,
+        seed: false,
+        // `image[]`: PNG, WEBP or JPG, each under 50 MB.
+        input: { maxSide: 2048, maxBytes: 49_000_000, formats: ['image/png', 'image/webp', 'image/jpeg'] },
+      }),
     ],
   },
   {
@@ -172,6 +217,28 @@ export const MODELS: readonly ModelSpec[] = [
         seed: true,
         input: COMMON_INPUT,
       }),
+      route({
+        provider: 'bfl',
+        endpoint: 'flux-pro-1.1-ultra',
+        imageInput: 'native',
+        // BFL: `image_prompt` (base64) blended by image_prompt_strength 0-1 (default 0.1).
+        strength: { field: 'image_prompt_strength', min: 0, max: 1, default: 0.1, higherKeepsMore: true },
+        aspectRatios: FLUX_ASPECTS,
+        maxImages: 1,
+        seed: true,
+        input: COMMON_INPUT,
+      }),
+      route({
+        provider: 'replicate',
+        endpoint: 'black-forest-labs/flux-1.1-pro-ultra',
+        imageInput: 'native',
+        // Replicate: `image_prompt` (URI) + image_prompt_strength 0-1 (default 0.1); one image.
+        strength: { field: 'image_prompt_strength', min: 0, max: 1, default: 0.1, higherKeepsMore: true },
+        aspectRatios: FLUX_ASPECTS,
+        maxImages: 1,
+        seed: true,
+        input: COMMON_INPUT,
+      }),
     ],
   },
   {
@@ -183,11 +250,24 @@ export const MODELS: readonly ModelSpec[] = [
         provider: 'fal',
         endpoint: 'fal-ai/ideogram/v3/remix',
         imageInput: 'native',
-        strength: { field: 'strength', min: 0.01, max: 1, default: 0.8, higherKeepsMore: false },
-        aspectRatios: ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'],
+        // fal: "Strength of the input image in the remix", default 0.8: higher keeps more of it.
+        strength: { field: 'strength', min: 0.01, max: 1, default: 0.8, higherKeepsMore: true },
+        // fal takes `image_size` presets here, not `aspect_ratio`.
+        aspectRatios: FAL_PRESET_ASPECTS,
         maxImages: 4,
         seed: true,
         input: COMMON_INPUT,
+      }),
+      route({
+        provider: 'ideogram',
+        endpoint: 'v1/ideogram-v3/remix',
+        imageInput: 'native',
+        // Ideogram's own knob: 1-100, default 50, higher = closer to the source image.
+        strength: { field: 'image_weight', min: 1, max: 100, default: 50, higherKeepsMore: true, integer: true },
+        aspectRatios: IDEOGRAM_ASPECTS,
+        maxImages: 8,
+        seed: true,
+        input: IDEOGRAM_INPUT,
       }),
     ],
   },
@@ -200,10 +280,33 @@ export const MODELS: readonly ModelSpec[] = [
         provider: 'fal',
         endpoint: 'fal-ai/minimax/image-01/subject-reference',
         imageInput: 'native',
-        aspectRatios: ['1:1', '16:9', '4:3', '3:2', '2:3', '3:4', '9:16', '21:9'],
+        aspectRatios: MINIMAX_ASPECTS,
         maxImages: 9,
         seed: false,
         input: COMMON_INPUT,
+      }),
+      route({
+        provider: 'minimax',
+        endpoint: 'v1/image_generation',
+        // subject_reference type "character": MiniMax keeps a FACE from the reference; other
+        // subjects (products, places) are not carried over. Without a reference it is text-only.
+        imageInput: 'native',
+        aspectRatios: MINIMAX_ASPECTS,
+        maxImages: 9,
+        seed: true,
+        // image_file: JPG/JPEG/PNG under 10 MB.
+        input: { maxSide: 2048, maxBytes: 9_500_000, formats: ['image/jpeg', 'image/png'] },
+      }),
+      route({
+        provider: 'replicate',
+        endpoint: 'minimax/image-01',
+        // Replicate: `subject_reference` (a face), number_of_images 1-9; no seed input.
+        imageInput: 'native',
+        aspectRatios: MINIMAX_ASPECTS,
+        maxImages: 9,
+        seed: false,
+        // Passed on to MiniMax, which takes JPG/PNG under 10 MB.
+        input: { maxSide: 2048, maxBytes: 9_500_000, formats: ['image/jpeg', 'image/png'] },
       }),
     ],
   },
@@ -216,10 +319,33 @@ export const MODELS: readonly ModelSpec[] = [
         provider: 'fal',
         endpoint: 'fal-ai/bytedance/seedream/v3/text-to-image',
         imageInput: 'described',
-        aspectRatios: ['1:1', '3:4', '4:3', '16:9', '9:16', '2:3', '3:2', '21:9'],
+        // Sent as `image_size: { width, height }` (fal's Seedream 3 has no aspect_ratio field).
+        aspectRatios: SEEDREAM3_ASPECTS,
         maxImages: 4,
         seed: true,
         input: COMMON_INPUT,
+      }),
+      route({
+        provider: 'byteplus',
+        endpoint: 'seedream-3-0-t2i-250415',
+        imageInput: 'described',
+        aspectRatios: SEEDREAM3_ASPECTS,
+        // One image per request on ModelArk's Seedream 3.
+        maxImages: 1,
+        seed: true,
+        input: COMMON_INPUT,
+      }),
+      route({
+        provider: 'byteplus',
+        endpoint: 'seededit-3-0-i2i-250628',
+        label: 'SeedEdit 3.0 (edits your image)',
+        imageInput: 'native',
+        // guidance_scale 1-10 (default 5.5): higher follows the prompt more, the image less.
+        strength: { field: 'guidance_scale', min: 1, max: 10, default: 5.5, higherKeepsMore: false },
+        // Output size follows the input image (size "adaptive"); no aspect choice.
+        maxImages: 1,
+        seed: true,
+        input: { maxSide: 2048, maxBytes: 10 * 1024 * 1024, formats: ['image/jpeg', 'image/png'] },
       }),
     ],
   },
@@ -232,9 +358,30 @@ export const MODELS: readonly ModelSpec[] = [
         provider: 'fal',
         endpoint: 'fal-ai/ideogram/character',
         imageInput: 'native',
+        aspectRatios: FAL_PRESET_ASPECTS,
         maxImages: 4,
         seed: true,
         input: COMMON_INPUT,
+      }),
+      route({
+        provider: 'ideogram',
+        endpoint: 'v1/ideogram-v3/generate',
+        // One `character_reference_images` file (Ideogram supports only one today).
+        imageInput: 'native',
+        aspectRatios: IDEOGRAM_ASPECTS,
+        maxImages: 8,
+        seed: true,
+        input: IDEOGRAM_INPUT,
+      }),
+      route({
+        provider: 'replicate',
+        endpoint: 'ideogram-ai/ideogram-character',
+        // Replicate: `character_reference_image`; one image per prediction. Its aspect_ratio
+        // enum is not published on the model page, so no aspect choice on this route.
+        imageInput: 'native',
+        maxImages: 1,
+        seed: true,
+        input: IDEOGRAM_INPUT,
       }),
     ],
   },

@@ -59,8 +59,9 @@ export function OptionsApp() {
               const url = normalizeBaseUrl(baseUrl);
               if (!isAllowedBaseUrl(url)) return 'The address must start with https:// (plain http only for this computer).';
               try {
-                const next = { ...settings, providers: { ...settings.providers, [p]: { baseUrl: url } } };
-                await saveSettings(next);
+                // Read-modify-write on fresh settings: a save must never undo another change.
+                const current = await loadSettings();
+                await saveSettings({ ...current, providers: { ...current.providers, [p]: { baseUrl: url } } });
                 if (key) await setKey(p, key);
                 await refresh();
                 return null;
@@ -100,10 +101,13 @@ export function OptionsApp() {
                       aria-label={`${m.name} route`}
                       value={settings.routes[m.id] ?? ''}
                       onChange={async (e) => {
-                        const routes = { ...settings.routes };
-                        if (e.target.value) routes[m.id] = e.target.value;
+                        // Read the choice now: after an await React has reset the controlled select.
+                        const value = e.target.value;
+                        const current = await loadSettings();
+                        const routes = { ...current.routes };
+                        if (value) routes[m.id] = value;
                         else delete routes[m.id];
-                        await saveSettings({ ...settings, routes });
+                        await saveSettings({ ...current, routes });
                         await refresh();
                       }}
                     >

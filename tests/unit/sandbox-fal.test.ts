@@ -392,3 +392,36 @@ describe('fal sandbox: result files', () => {
     expect(res.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
   });
 });
+
+describe('sandbox: request delays (for tests that stop the worker mid-request)', () => {
+  it('holds submit replies and file downloads for the configured time, logging them on arrival', async () => {
+    sb.setTiming({ queueMs: 0, runMs: 0, submitDelayMs: 300 });
+    const t0 = Date.now();
+    const pending = submitOk('fal-ai/flux/dev', { prompt: 'slow submit' });
+    await sleep(100);
+    // Logged (and accepted by the provider) before the reply goes out.
+    expect(sb.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    const sub = await pending;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    // Only POSTs wait: a status check (never delayed) answers well within the delay.
+    sb.setTiming({ submitDelayMs: 2000 });
+    const t1 = Date.now();
+    await pollUntilDone(sub.status_url);
+    expect(Date.now() - t1).toBeLessThan(1500);
+
+    const url = ((await (await get(sub.response_url)).json()) as ResultBody).images[0]?.url ?? '';
+    sb.setTiming({ downloadDelayMs: 300 });
+    const t2 = Date.now();
+    const slow = download(url);
+    await sleep(100);
+    expect(sb.requests.filter((r) => r.provider === 'files')).toHaveLength(1);
+    expect((await slow).res.status).toBe(200);
+    expect(Date.now() - t2).toBeGreaterThanOrEqual(290);
+
+    // The controls speak the same fields; reset restores no delay.
+    const timing = (await (await fetch(`${sb.url}/__sandbox/timing`)).json()) as Record<string, number>;
+    expect(timing).toMatchObject({ submitDelayMs: 2000, downloadDelayMs: 300 });
+    sb.reset();
+    expect(await (await fetch(`${sb.url}/__sandbox/timing`)).json()).toMatchObject({ submitDelayMs: 0, downloadDelayMs: 0 });
+  });
+});

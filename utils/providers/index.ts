@@ -1,10 +1,24 @@
 import type { ProviderId } from '../models';
+import { bflAdapter } from './bfl';
+import { byteplusAdapter } from './byteplus';
 import { falAdapter } from './fal';
+import { ideogramAdapter } from './ideogram';
+import { minimaxAdapter } from './minimax';
+import { openaiAdapter } from './openai';
+import { replicateAdapter } from './replicate';
 import type { ProviderAdapter } from './types';
+import { vyroAdapter } from './vyro';
 
 /** Adapters by provider; a provider without one here cannot be routed to yet. */
 const ADAPTERS: Partial<Record<ProviderId, ProviderAdapter>> = {
   fal: falAdapter,
+  replicate: replicateAdapter,
+  openai: openaiAdapter,
+  bfl: bflAdapter,
+  ideogram: ideogramAdapter,
+  minimax: minimaxAdapter,
+  byteplus: byteplusAdapter,
+  vyro: vyroAdapter,
 };
 
 export function getAdapter(id: ProviderId): ProviderAdapter | undefined {

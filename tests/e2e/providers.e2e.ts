@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { resolve } from 'node:path';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { launchExtension, type ExtensionBrowser } from './harness';
+import { MODELS, PROVIDER_NAMES, type ModelId, type ProviderId } from '../../utils/models';
+import { getAdapter } from '../../utils/providers';
+
+/**
+ * Issue 3: one Create per provider, through the local sandbox that speaks each provider's wire
+ * protocol. Keys, addresses and routes are set on the options page; the reference is added with
+ * the panel's "+" file picker; the rest goes through the panel's accessible controls.
+ */
+
+interface Case {
+  provider: ProviderId;
+  model: ModelId;
+  routeId: string;
+  /** The provider request that must carry the generation (path below the sandbox mount). */
+  submitPath: RegExp;
+  described: boolean;
+}
+
+/** One route per provider (the first route of that provider in the catalogue). */
+function cases(): Case[] {
+  const seen = new Set<ProviderId>();
+  const out: Case[] = [];
+  for (const model of MODELS) {
+    for (const route of model.routes) {
+      if (seen.has(route.provider) || !getAdapter(route.provider)) continue;
+      seen.add(route.provider);
+      out.push({
+        provider: route.provider,
+        model: model.id,
+        routeId: route.id,
+        submitPath: new RegExp(`^/${route.provider}/`),
+        described: route.imageInput === 'described',
+      });
+    }
+  }
+  // A text-only model on fal as well: the reference must be described, not sent.
+  const imagen = MODELS.find((m) => m.id === 'imagen-3')!.routes.find((r) => r.provider === 'fal')!;
+  out.push({ provider: 'fal', model: 'imagen-3', routeId: imagen.id, submitPath: /^\/fal\/fal-ai\/imagen3$/, described: true });
+  return out;
+}
+
+describe('one Create per provider through the sandbox (real Chromium)', () => {
+  let sandbox: Sandbox;
+  let ext: ExtensionBrowser;
+  let panel: Page;
+  let options: Page;
+  const all = cases();
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ timing: { queueMs: 300, runMs: 300 } });
+    ext = await launchExtension();
+    options = await ext.openExtensionPage('options.html');
+    for (const provider of new Set(all.map((c) => c.provider))) {
+      const name = PROVIDER_NAMES[provider];
+      await options.getByLabel(`${name} API key`, { exact: true }).fill(`key-for-${provider}`);
+      await options.getByLabel(`${name} API address`, { exact: true }).fill(`${sandbox.url}/${provider}`);
+      await options.getByRole('button', { name: `Save ${name}`, exact: true }).click();
+      await options.getByRole('group', { name }).getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    }
+
+    panel = await ext.openExtensionPage('sidepanel.html');
+    await panel.getByRole('region', { name: 'Image prompt' }).getByLabel('Image file').setInputFiles(resolve('sandbox/demo/tiles.jpg'));
+    await panel.getByRole('img', { name: 'Current image prompt' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await ext?.close();
+    await sandbox?.close();
+  });
+
+  for (const c of cases()) {
+    it(`${c.model} on ${c.provider} (${c.routeId})`, async () => {
+      sandbox.reset();
+      const model = MODELS.find((m) => m.id === c.model)!;
+      // Route choice through the options page, as a user would make it.
+      await options.getByLabel(`${model.name} route`).selectOption(c.routeId);
+      await expect.poll(() => options.getByRole('row', { name: new RegExp(`^${model.name}`) }).textContent()).toContain('Chosen in Settings');
+      const prompt = `tiles reimagined for ${c.model} via ${c.provider}`;
+      await panel.getByRole('combobox', { name: 'Model' }).selectOption({ label: model.name });
+      await panel.getByRole('textbox', { name: 'Prompt' }).fill(prompt);
+      await panel.getByRole('button', { name: 'Create' }).click();
+
+      const card = panel.getByRole('article', { name: `Generation: ${prompt}` });
+      await card.getByRole('img', { name: /Result 1 for/ }).waitFor({ timeout: 45_000 });
+
+      const submits = sandbox.requests.filter((r) => r.method === 'POST' && c.submitPath.test(r.path));
+      expect(submits.length).toBe(1);
+      const auth = JSON.stringify(submits[0]!.headers);
+      expect(auth).toContain(`key-for-${c.provider}`);
+      if (c.described) {
+        await card.getByText(/Reference described, not sent/).waitFor();
+        const text = JSON.stringify(submits[0]!.body ?? '');
+        expect(text).toContain('Reference image:');
+        // Described, not sent: no image in the request, neither inline nor as a file part.
+        expect(text).not.toContain('data:image');
+        expect(text).not.toContain('"file"');
+      }
+    });
+  }
+});

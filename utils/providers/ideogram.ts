@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { AppError } from '../errors';
+import type { RouteSpec } from '../models';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs } from './http';
+import { imageFilePart, messageFrom, noPolling, parseResolution, stripEnd } from './sync';
+import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput, SubmitOutcome } from './types';
+
+/**
+ * Ideogram API (synchronous, multipart/form-data, header `Api-Key: <key>`).
+ *   POST {base}/v1/ideogram-v3/remix      image (file), prompt, image_weight 1-100 (default 50,
+ *                                          higher = closer to the image), aspect_ratio `16x9`,
+ *                                          rendering_speed, num_images 1-8, seed
+ *   POST {base}/v1/ideogram-v3/generate   prompt, character_reference_images (one file today),
+ *                                          style_type AUTO, aspect_ratio, rendering_speed, num_images, seed
+ *     -> 200 { created, data: [{ url, prompt, resolution, is_image_safe, seed, style_type }] }
+ *        (url is null when is_image_safe is false; links expire, so the engine downloads at once)
+ *     -> 400 invalid input, 401/403 not authorized, 422 { error } failed the safety check, 429
+ *   GET  {base}/models                    lists custom models: a free authenticated call (testKey)
+ * Routes use the panel's `16:9` ratios; the wire form is Ideogram's `16x9`.
+ * Source: Ideogram's OpenAPI (developer.ideogram.ai), operations post_remix_image_v3 and
+ * post_generate_image_v3.
+ */
+
+const PROVIDER = 'Ideogram';
+
+const WIRE_ASPECTS = new Set(['1x3', '3x1', '1x2', '2x1', '9x16', '16x9', '10x16', '16x10', '2x3', '3x2', '3x4', '4x3', '4x5', '5x4', '1x1']);
+
+/** The panel's `16:9` as Ideogram's `16x9`; undefined for ratios Ideogram does not offer. */
+export function ideogramAspect(ratio: string | undefined): string | undefined {
+  if (!ratio) return undefined;
+  const wire = ratio.replace(':', 'x');
+  return WIRE_ASPECTS.has(wire) ? wire : undefined;
+}
+
+const ImageObject = z.object({
+  url: z.string().min(1).nullish(),
+  prompt: z.string().nullish(),
+  resolution: z.string().nullish(),
+  is_image_safe: z.boolean(),
+  seed: z.number().nullish(),
+  style_type: z.string().nullish(),
+});
+
+const GenerateReply = z.object({
+  created: z.string().nullish(),
+  data: z.array(ImageObject).min(1),
+});
+
+function auth(ctx: ProviderContext): [string, string] {
+  return ['Api-Key', ctx.key];
+}
+
+/** Builds the multipart body for one Ideogram route. */
+export function ideogramForm(route: RouteSpec, input: GenerationInput): FormData {
+  const form = new FormData();
+  const remix = route.endpoint.endsWith('/remix');
+  if (remix) {
+    if (!input.image) throw new AppError('invalid_input', 'Ideogram remix needs an image prompt. Add an image first.', { provider: PROVIDER });
+    const { blob, filename } = imageFilePart(input.image);
+    form.append('image', blob, filename);
+  } else if (input.image) {
+    const { blob, filename } = imageFilePart(input.image, 'character');
+    form.append('character_reference_images', blob, filename);
+    // Character references take AUTO / REALISTIC / FICTION; AUTO lets Ideogram decide.
+    form.append('style_type', 'AUTO');
+  }
+  form.append('prompt', input.prompt);
+  if (remix && route.strength && input.strength !== undefined) {
+    form.append(route.strength.field, String(Math.round(input.strength)));
+  }
+  const aspect = ideogramAspect(input.aspectRatio);
+  if (aspect) form.append('aspect_ratio', aspect);
+  form.append('rendering_speed', 'DEFAULT');
+  form.append('num_images', String(Math.min(8, Math.max(1, input.numImages))));
+  if (route.seed && input.seed !== undefined) form.append('seed', String(input.seed));
+  return form;
+}
+
+async function failure(res: Response): Promise<AppError> {
+  const body = await readJson(res);
+  const said = messageFrom(body);
+  // 422 is documented as "Prompt or provided image failed safety check" ({ error }).
+  if (res.status === 422) {
+    return new AppError('moderated', `Ideogram refused this content${said ? `: ${said}` : '.'}`, { provider: PROVIDER });
+  }
+  const kind = kindForStatus(res.status);
+  const message = kind === 'invalid_input' && said ? `Ideogram: ${said}` : defaultMessage(kind, PROVIDER);
+  return new AppError(kind, message, { provider: PROVIDER, retryAfterMs: retryAfterMs(res.headers) });
+}
+
+/** Turns a parsed reply into outputs; images that failed Ideogram's safety check have no URL. */
+export function ideogramOutputs(reply: z.infer<typeof GenerateReply>): ProviderOutput[] {
+  const outputs: ProviderOutput[] = [];
+  for (const img of reply.data) {
+    if (!img.is_image_safe || !img.url) continue;
+    const size = parseResolution(img.resolution);
+    outputs.push({ kind: 'url', url: img.url, ...(size ?? {}) });
+  }
+  if (outputs.length === 0) {
+    throw new AppError('moderated', 'Ideogram\u2019s safety check blocked every image of this result.', { provider: PROVIDER });
+  }
+  return outputs;
+}
+
+export const ideogramAdapter: ProviderAdapter = {
+  id: 'ideogram',
+  mode: 'sync',
+
+  async submit(route, input, ctx): Promise<SubmitOutcome> {
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/${route.endpoint}`, {
+      method: 'POST',
+      authHeader: auth(ctx),
+      headers: { Accept: 'application/json' },
+      body: ideogramForm(route, input),
+    });
+    if (!res.ok) throw await failure(res);
+    const reply = parseReply(PROVIDER, GenerateReply, await readJson(res));
+    return { kind: 'done', outputs: ideogramOutputs(reply) };
+  },
+
+  async poll() {
+    return noPolling(PROVIDER);
+  },
+
+  async testKey(ctx): Promise<void> {
+    // Listing one's own custom models is free; a bad key gets 401 (or 403).
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/models?scope=owned`, {
+      method: 'GET',
+      authHeader: auth(ctx),
+      headers: { Accept: 'application/json' },
+    });
+    if (res.status === 401 || res.status === 403 || res.status === 429 || res.status >= 500) throw await failure(res);
+  },
+};

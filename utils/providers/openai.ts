@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { base64ToBytes } from '../image/bytes';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs } from './http';
+import type { PollOutcome, ProviderAdapter, ProviderContext, SubmitOutcome } from './types';
+
+/**
+ * OpenAI Images API, edits endpoint (synchronous).
+ *   POST {base}/v1/images/edits   Authorization: Bearer <key>, multipart/form-data:
+ *        model=gpt-image-1, prompt, image[] (png/webp/jpg), n, size
+ *     -> { created, data: [{ b64_json }], output_format?, usage? }   (no URLs for GPT image models)
+ *   GET  {base}/v1/models          (key check)
+ * Errors: `{ error: { message, type, param, code } }`. 429 with code `insufficient_quota` is an
+ * empty balance, not a rate limit; 400 with `moderation_blocked` is the safety system.
+ *
+ * The call itself does the work and can take well over 30 s (longer with more images), so the
+ * job engine must keep the worker alive during submit; a worker that dies mid-call cannot know
+ * whether the request was charged.
+ *
+ * Verified (OpenAI API reference as quoted by the official SDKs' docs, via the search tool):
+ * the multipart fields, `image[]` for one or more files, each png/webp/jpg under 50 MB, up to
+ * 16 input images, `n` 1-10, the three sizes plus `auto`, b64_json-only output, and the error
+ * shape with codes `insufficient_quota` and `moderation_blocked` (type
+ * `image_generation_user_error`). Not verified: that `Retry-After` is sent on 429s (we also read
+ * "try again in 20s" from the message), and the exact 401 wording (we never show it: it echoes
+ * part of the key).
+ */
+
+const PROVIDER = 'OpenAI';
+const MODEL = 'gpt-image-1';
+
+const EditReply = z.object({
+  data: z.array(z.object({ b64_json: z.string().min(1) })).min(1),
+  output_format: z.enum(['png', 'jpeg', 'webp']).nullish(),
+});
+
+const ErrorBody = z.object({
+  error: z.object({
+    message: z.string().nullish(),
+    type: z.string().nullish(),
+    param: z.string().nullish(),
+    code: z.string().nullish(),
+  }),
+});
+
+function auth(ctx: ProviderContext): [string, string] {
+  return ['Authorization', `Bearer ${ctx.key}`];
+}
+
+function stripEnd(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** "Please try again in 20s." / "in 1.5s" / "in 120ms" / "in 1m30s" -> milliseconds. */
+export function tryAgainMs(text: string): number | undefined {
+  const m = /try again in\s+(?:(\d+)m(?!s))?\s*(?:(\d+(?:\.\d+)?)(ms|s))?/i.exec(text);
+  if (!m || (!m[1] && !m[2])) return undefined;
+  const minutes = m[1] ? Number(m[1]) * 60_000 : 0;
+  const rest = m[2] ? Number(m[2]) * (m[3]?.toLowerCase() === 'ms' ? 1 : 1000) : 0;
+  return Math.round(minutes + rest);
+}
+
+async function failure(res: Response): Promise<AppError> {
+  const body = await readJson(res);
+  const parsed = ErrorBody.safeParse(body);
+  const err = parsed.success ? parsed.data.error : undefined;
+  const code = err?.code ?? '';
+  const message = err?.message ?? '';
+  const opts = { provider: PROVIDER };
+  if (code === 'moderation_blocked' || code === 'content_policy_violation') {
+    return new AppError('moderated', `OpenAI\u2019s safety system refused this request${message ? `: ${message}` : '.'}`, opts);
+  }
+  if (code === 'insufficient_quota' || code === 'billing_hard_limit_reached') {
+    return new AppError('out_of_credit', message ? `OpenAI: ${message}` : defaultMessage('out_of_credit', PROVIDER), opts);
+  }
+  const kind = kindForStatus(res.status);
+  switch (kind) {
+    case 'bad_key':
+      // A 401 message echoes part of the key; a 403 one explains what is missing (e.g. a verified organization).
+      return new AppError(kind, res.status === 403 && message ? `OpenAI: ${message}` : defaultMessage(kind, PROVIDER), opts);
+    case 'rate_limited':
+      return new AppError(kind, message ? `OpenAI: ${message}` : defaultMessage(kind, PROVIDER), {
+        ...opts,
+        retryAfterMs: retryAfterMs(res.headers) ?? tryAgainMs(message),
+      });
+    case 'invalid_input':
+      return new AppError(kind, message ? `OpenAI: ${message}` : defaultMessage(kind, PROVIDER), opts);
+    default:
+      return new AppError(kind, defaultMessage(kind, PROVIDER), { ...opts, retryAfterMs: retryAfterMs(res.headers) });
+  }
+}
+
+const EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
+
+export const openaiAdapter: ProviderAdapter = {
+  id: 'openai',
+  mode: 'sync',
+
+  async submit(route, input, ctx): Promise<SubmitOutcome> {
+    if (!input.image) throw new AppError('invalid_input', 'ChatGPT Image edits need an image prompt. Add an image first.', { provider: PROVIDER });
+    const ext = EXT[input.image.mime];
+    if (!ext) throw new AppError('unsupported_format', `OpenAI takes PNG, WEBP or JPEG references, not ${input.image.mime}.`, { provider: PROVIDER });
+    const form = new FormData();
+    form.append('model', MODEL);
+    form.append('prompt', input.prompt);
+    const file = input.image.blob.type === input.image.mime ? input.image.blob : new Blob([input.image.blob], { type: input.image.mime });
+    form.append('image[]', file, `reference.${ext}`);
+    form.append('n', String(input.numImages));
+    if (input.aspectRatio && route.aspectRatios?.includes(input.aspectRatio)) form.append('size', input.aspectRatio);
+
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/${route.endpoint}`, {
+      method: 'POST',
+      authHeader: auth(ctx),
+      headers: { Accept: 'application/json' },
+      body: form,
+    });
+    if (!res.ok) throw await failure(res);
+    const reply = parseReply(PROVIDER, EditReply, await readJson(res));
+    const mime = reply.output_format === 'jpeg' ? 'image/jpeg' : reply.output_format === 'webp' ? 'image/webp' : 'image/png';
+    const outputs = reply.data.map((d) => {
+      let bytes: Uint8Array<ArrayBuffer>;
+      try {
+        bytes = base64ToBytes(d.b64_json);
+      } catch {
+        throw new AppError('bad_reply', 'OpenAI sent an image that could not be decoded.', { provider: PROVIDER });
+      }
+      return { kind: 'blob' as const, blob: new Blob([bytes], { type: mime }) };
+    });
+    return { kind: 'done', outputs };
+  },
+
+  async poll(): Promise<PollOutcome> {
+    // Edits answer with the images themselves; there is never anything to poll.
+    throw new AppError('internal', 'OpenAI jobs finish when they are sent; there is nothing to check on.', { provider: PROVIDER });
+  },
+
+  async testKey(ctx): Promise<void> {
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/models`, {
+      method: 'GET',
+      authHeader: auth(ctx),
+      headers: { Accept: 'application/json' },
+    });
+    if (!res.ok) throw await failure(res);
+  },
+};
