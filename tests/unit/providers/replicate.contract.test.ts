@@ -5,37 +5,10 @@ import { MODELS, toRouteStrength, type RouteSpec } from '@/utils/models';
 import { DATA_URI_MAX_BYTES, replicateAdapter, throttleResetMs } from '@/utils/providers/replicate';
 import type { GenerationInput, PreparedImage, ProviderContext, ProviderHandle, ProviderOutput } from '@/utils/providers/types';
 import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
+import { fakeFetch, json } from './scripted-fetch';
 
 // ---- helpers ---------------------------------------------------------------------------
 
-interface Call {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body: unknown;
-  init: RequestInit;
-}
-type Reply = Response | ((c: Call) => Response);
-
-/** A fetch that records every call and answers from a script, failing on anything unscripted. */
-function fakeFetch(...replies: Reply[]) {
-  const calls: Call[] = [];
-  const fn = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((v, k) => {
-      headers[k] = v;
-    });
-    const call: Call = { url: String(input), method: init.method ?? 'GET', headers, body: init.body, init };
-    calls.push(call);
-    const next = replies.shift();
-    if (!next) throw new Error(`unexpected request ${call.method} ${call.url}`);
-    return typeof next === 'function' ? next(call) : next;
-  }) as typeof fetch;
-  return { fetch: fn, calls };
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 /** A real image: left half black, right half white (or noise, which does not compress). */
 async function makeImage(width: number, height: number, mime: 'image/png' | 'image/jpeg', noise = false): Promise<PreparedImage> {
