@@ -1,87 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createJobEngine, type EngineDeps } from '../../../utils/jobs/engine';
-import { getModel, type RouteSpec } from '../../../utils/models';
-import type { ProviderAdapter } from '../../../utils/providers/types';
-import type { JobRecord, JobRequest } from '../../../utils/jobs/types';
 import { AppError } from '../../../utils/errors';
-import { PNG_1x1, fakeClock, freshDb } from '../helpers';
-
-const route = getModel('flux-dev').routes[0]!;
-
-const request: JobRequest = {
-  prompt: 'a lighthouse at dusk',
-  referenceId: 'ref-1',
-  modelId: 'flux-dev',
-  settings: { influence: null, aspectRatio: null, numImages: 1, seed: null },
-  fresh: false,
-  description: null,
-};
-
-/** A provider that queues for `pendingPolls` polls, then returns one image URL. */
-function fakeProvider(pendingPolls = 2) {
-  const calls = { submit: 0, poll: 0, cancel: 0 };
-  let polls = 0;
-  const adapter: ProviderAdapter = {
-    id: 'fal',
-    mode: 'queue',
-    async submit() {
-      calls.submit++;
-      return { kind: 'submitted', handle: { requestId: `req-${calls.submit}` }, queuePosition: 3 };
-    },
-    async poll() {
-      calls.poll++;
-      polls++;
-      if (polls <= pendingPolls) return { kind: 'pending', stage: polls === 1 ? 'queued' : 'running' };
-      return { kind: 'done', outputs: [{ kind: 'url', url: 'https://cdn.example/out.png' }] };
-    },
-    async cancel() {
-      calls.cancel++;
-    },
-    async testKey() {},
-  };
-  return { adapter, calls };
-}
-
-function imageFetch(): typeof fetch {
-  return vi.fn(async () => new Response(new Blob([PNG_1x1], { type: 'image/png' }), { status: 200, headers: { 'content-type': 'image/png' } })) as unknown as typeof fetch;
-}
-
-async function setup(overrides: Partial<EngineDeps> = {}, adapter = fakeProvider().adapter) {
-  const db = freshDb();
-  const clock = fakeClock();
-  const changes: JobRecord[] = [];
-  const d = await db();
-  await d.put('references', {
-    id: 'ref-1',
-    createdAt: 0,
-    blob: new Blob([PNG_1x1], { type: 'image/png' }),
-    mime: 'image/png',
-    width: 1,
-    height: 1,
-    thumb: new Blob([PNG_1x1], { type: 'image/png' }),
-    sha256: 'abc',
-    source: { kind: 'file' },
-  });
-  let n = 0;
-  const deps: EngineDeps = {
-    db,
-    fetch: imageFetch(),
-    now: clock.now,
-    sleep: clock.sleep,
-    newId: () => `job-${++n}`,
-    adapterFor: () => adapter,
-    chooseRoute: async () => route,
-    targetFor: async () => ({ baseUrl: 'https://queue.example', key: 'k' }),
-    prepareInput: async (job) => ({ prompt: job.request.prompt, image: null, numImages: 1 }),
-    onChange: (j) => changes.push(j),
-    ...overrides,
-  };
-  return { engine: createJobEngine(deps), db: d, clock, changes, deps };
-}
-
-async function settle(engine: { activeCount(): number }) {
-  for (let i = 0; i < 200 && engine.activeCount() > 0; i++) await new Promise((r) => setTimeout(r, 1));
-}
+import { PNG_1x1 } from '../helpers';
+import { fakeProvider, request, route, settle, setup } from './fixtures';
 
 describe('job engine', () => {
   it('runs a job through every state and stores the result', async () => {
@@ -287,4 +207,3 @@ describe('job engine', () => {
   });
 });
 
-export type { RouteSpec };
