@@ -15,8 +15,20 @@ export default defineConfig({
       'storage',
       'alarms',
       'unlimitedStorage',
+      // "Your image is ready" when a job ends while the panel is closed.
+      'notifications',
+      // Reading blob:/canvas/SVG images in the page and pick mode: an injected function or the
+      // picker, only in the tab the user clicked in (activeTab keeps this working when the user
+      // restricts the extension's site access to "on click").
+      'scripting',
+      'activeTab',
+      // Hotlink-protected images: a session rule sets Referer on that one request, then goes.
+      'declarativeNetRequestWithHostAccess',
       ...(browser === 'firefox' ? [] : ['sidePanel']),
     ],
+    commands: {
+      'pick-image': { suggested_key: { default: 'Alt+Shift+I' }, description: 'Pick an image on this page' },
+    },
     // Images come from any site (the worker fetches them itself, so the page cannot tamper
     // with or withhold them) and provider base URLs are user-configurable (proxies, regional
     // hosts): both need broad host access.

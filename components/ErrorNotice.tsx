@@ -1,8 +1,8 @@
 import { nextStep, type SerializedError } from '@/utils/errors';
 
 /** What happened, and what to do next. Never a stack trace. */
-export function ErrorNotice({ error, action }: { error: SerializedError; action?: React.ReactNode }) {
-  const step = nextStep(error.kind);
+export function ErrorNotice({ error, action, step: stepOverride }: { error: SerializedError; action?: React.ReactNode; step?: string }) {
+  const step = stepOverride ?? nextStep(error.kind);
   return (
     <div role="alert" className="error">
       <p>{error.message}</p>

@@ -1,5 +1,6 @@
 import { useRef, useState, type DragEvent } from 'react';
 import type { SerializedError } from '@/utils/errors';
+import { intakeNextStep, offersScreenshot } from '@/utils/intake/messages';
 import { ErrorNotice } from './ErrorNotice';
 
 export interface ImagePromptFieldProps {
@@ -16,6 +17,8 @@ export interface ImagePromptFieldProps {
   /** An image dragged from a web page arrives as a URL. */
   onUrl: (url: string) => void;
   onClear: () => void;
+  /** When the image can't be had: capture the visible tab and crop it. */
+  onScreenshot?: () => void;
 }
 
 const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/avif,image/bmp';
@@ -95,7 +98,19 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
           Loading image…
         </p>
       ) : null}
-      {props.error ? <ErrorNotice error={props.error} /> : null}
+      {props.error ? (
+        <ErrorNotice
+          error={props.error}
+          step={intakeNextStep(props.error.kind) || undefined}
+          action={
+            props.onScreenshot && offersScreenshot(props.error.kind) ? (
+              <button type="button" onClick={props.onScreenshot}>
+                Take a screenshot instead
+              </button>
+            ) : null
+          }
+        />
+      ) : null}
     </section>
   );
 }

@@ -8,6 +8,8 @@ export interface ResultView {
   width?: number;
   height?: number;
   fileName: string;
+  /** Starred results are never removed to make room. */
+  starred: boolean;
 }
 
 export interface JobView {
@@ -29,10 +31,11 @@ export interface JobCardProps {
   onUseAsReference: (resultId: string) => void;
   onCancel: (jobId: string) => void;
   onRetry: (jobId: string) => void;
+  onToggleStar: (resultId: string, starred: boolean) => void;
 }
 
 /** One generation: its progress while running, then its images with their actions. */
-export function JobCard({ job, onUseAsReference, onCancel, onRetry }: JobCardProps) {
+export function JobCard({ job, onUseAsReference, onCancel, onRetry, onToggleStar }: JobCardProps) {
   const active = !['done', 'failed', 'canceled', 'timed_out'].includes(job.state);
   return (
     <article className={`job ${job.state}`} aria-label={`Generation: ${job.prompt}`}>
@@ -60,7 +63,8 @@ export function JobCard({ job, onUseAsReference, onCancel, onRetry }: JobCardPro
           <ErrorNotice
             error={job.error}
             action={
-              job.error.kind === 'may_have_been_charged' ? null : (
+              // Running it again would pay again: for these the provider already did the work.
+              job.error.kind === 'may_have_been_charged' || job.error.kind === 'storage_full' ? null : (
                 <button type="button" onClick={() => onRetry(job.id)}>
                   Try again
                 </button>
@@ -76,6 +80,16 @@ export function JobCard({ job, onUseAsReference, onCancel, onRetry }: JobCardPro
             <li key={r.id} className="result">
               <img src={r.url} alt={`Result ${i + 1} for \u201c${job.prompt}\u201d`} />
               <div className="result-actions">
+                <button
+                  type="button"
+                  className="star"
+                  aria-pressed={r.starred}
+                  title={r.starred ? 'Starred: never removed to make room' : 'Star to keep it when storage runs short'}
+                  onClick={() => onToggleStar(r.id, !r.starred)}
+                >
+                  <span aria-hidden="true">{r.starred ? '\u2605 ' : '\u2606 '}</span>
+                  Star
+                </button>
                 <button type="button" onClick={() => onUseAsReference(r.id)}>
                   Use as image prompt
                 </button>

@@ -42,10 +42,10 @@ export function openImagePromptDB(name = DB_NAME): Promise<IDBPDatabase<ImagePro
         db.createObjectStore('secrets', { keyPath: 'provider' });
       }
     },
-    blocking() {
+    blocking(_current, _blocked, event) {
       // A newer version wants to upgrade (an extension update): let it, and reopen lazily.
-      void dbPromise?.then((db) => db.close());
-      dbPromise = undefined;
+      (event.target as IDBDatabase).close();
+      if (name === DB_NAME) dbPromise = undefined;
     },
   });
 }

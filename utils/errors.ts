@@ -99,7 +99,7 @@ const NEXT_STEP: Record<ErrorKind, string> = {
   unsupported_format: 'Convert it to JPEG, PNG or WEBP, or take a screenshot and drag that in.',
   too_large: 'Use a smaller image.',
   source_refused: 'Save the image and drag it into the panel instead.',
-  storage_full: 'Delete some results you no longer need, or free disk space.',
+  storage_full: 'Free up disk space, or unstar images you no longer need so they can be removed.',
   internal: 'Try again. If it keeps happening, reload the extension.',
 };
 

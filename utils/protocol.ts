@@ -19,6 +19,11 @@ export const PROTOCOL = {
     payload: z.object({ jobId: z.string().min(1) }),
     reply: z.object({}),
   },
+  /** Sent when a panel opens: wakes a stopped worker so unfinished jobs go on at once. */
+  'jobs.resume': {
+    payload: z.object({}),
+    reply: z.object({ resumed: z.number().int().nonnegative() }),
+  },
   'reference.fromUrl': {
     payload: z.object({ url: z.string().min(1).max(8 * 1024 * 1024), pageUrl: z.string().max(4096).optional() }),
     reply: z.object({ referenceId: z.string() }),

@@ -2,7 +2,7 @@ import type { ImageMime } from './models';
 
 /** Where a reference image came from; shown in the panel under the thumbnail. */
 export interface ReferenceSource {
-  kind: 'page' | 'file' | 'drop' | 'paste' | 'result';
+  kind: 'page' | 'file' | 'drop' | 'paste' | 'screenshot' | 'result';
   /** The image's own address, when it had one. */
   url?: string;
   /** The page the user found it on. */

@@ -2,7 +2,9 @@ import '@/utils/zod-setup';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { jobEngine } from './jobs';
-import { RESUME_ALARM } from './keep-alive';
+import { RESUME_ALARM, resumeJobs } from './keep-alive';
+import { registerNotificationClicks } from './notify';
+import { registerPickerListener } from './intake';
 import { registerMenus } from './menus';
 import { registerActionBehavior } from './panel';
 import { registerMessageRouter } from './router';
@@ -12,10 +14,15 @@ import { registerMessageRouter } from './router';
 export default defineBackground(() => {
   registerMenus();
   registerMessageRouter();
+  registerPickerListener();
   registerActionBehavior();
+  registerNotificationClicks();
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === RESUME_ALARM) void jobEngine().resumeUnfinished();
+    if (alarm.name === RESUME_ALARM) void resumeJobs(jobEngine());
   });
+  // Jobs left running when the browser closed resume when it opens (the listener is what
+  // starts the worker then; alarms are not promised to survive a browser restart).
+  browser.runtime.onStartup.addListener(() => void resumeJobs(jobEngine()));
   // A (re)started worker picks up every unfinished job from its persisted state.
-  void jobEngine().resumeUnfinished();
+  void resumeJobs(jobEngine());
 });

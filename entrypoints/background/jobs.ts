@@ -11,6 +11,7 @@ import type { PreparedImage } from '@/utils/providers/types';
 import { describeImage, pickDescriber } from '@/utils/describe';
 import { AppError } from '@/utils/errors';
 import { keepAlive } from './keep-alive';
+import { notifyIfUnseen } from './notify';
 
 /** The worker's single job engine, wired to the real browser, storage and network. */
 let engine: JobEngine | undefined;
@@ -29,7 +30,11 @@ export function jobEngine(): JobEngine {
     },
     targetFor: (provider) => resolveTarget(provider),
     prepareInput: (job, route, signal) => prepareInput(job, route, (image) => describeReference(job.provider, image, signal)),
-    onChange: (job) => publish({ type: 'job.changed', jobId: job.id, state: job.state }),
+    onChange: (job) => {
+      publish({ type: 'job.changed', jobId: job.id, state: job.state });
+      void notifyIfUnseen(job).catch(() => {});
+    },
+    onResultsEvicted: () => publish({ type: 'results.changed' }),
     keepAlive,
   });
   return engine;

@@ -26,3 +26,14 @@ export const keepAlive = {
     void browser.alarms.clear(RESUME_ALARM);
   },
 };
+
+/**
+ * Runs on every worker start and every resume alarm: picks unfinished jobs up again, and drops
+ * the alarm once there is nothing left to watch (an alarm left behind by a worker that was
+ * stopped mid-job would otherwise wake the extension every 30 s for nothing).
+ */
+export async function resumeJobs(engine: { resumeUnfinished(): Promise<number>; activeCount(): number }): Promise<number> {
+  const resumed = await engine.resumeUnfinished();
+  if (resumed === 0 && engine.activeCount() === 0) await browser.alarms.clear(RESUME_ALARM);
+  return resumed;
+}

@@ -1,28 +1,55 @@
 import { browser, type Browser } from 'wxt/browser';
-import { adoptImageFromUrl } from '@/utils/intake/ingest';
+import { IMAGE_LINK_PATTERNS, isImageLink } from '@/utils/intake/link-targets';
+import { adoptPageImage, startPicking } from './intake';
 import { openPanel } from './panel';
 
 export const MENU_USE_IMAGE = 'use-as-image-prompt';
+export const MENU_USE_LINK = 'use-linked-image';
+export const MENU_PICK = 'pick-image-on-page';
+/** The `commands` entry (keyboard shortcut) for pick mode; see wxt.config.ts. */
+export const PICK_COMMAND = 'pick-image';
 
 export function registerMenus(): void {
   browser.runtime.onInstalled.addListener(() => {
     // removeAll first: onInstalled also fires on update, and ids must be unique.
     void browser.contextMenus.removeAll().then(() => {
       browser.contextMenus.create({ id: MENU_USE_IMAGE, title: 'Use as image prompt', contexts: ['image'] });
+      browser.contextMenus.create({
+        id: MENU_USE_LINK,
+        title: 'Use linked image as image prompt',
+        contexts: ['link'],
+        targetUrlPatterns: IMAGE_LINK_PATTERNS,
+      });
+      // "page" shows only where no other context applies: for pages that block right-click on
+      // images, draw them as CSS backgrounds or canvas.
+      browser.contextMenus.create({ id: MENU_PICK, title: 'Pick an image on this page', contexts: ['page'] });
     });
   });
   browser.contextMenus.onClicked.addListener(onMenuClicked);
+  browser.commands?.onCommand.addListener((command, tab) => {
+    if (command === PICK_COMMAND) startPicking(tab);
+  });
 }
 
 export function onMenuClicked(info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab): void {
-  if (info.menuItemId !== MENU_USE_IMAGE || !info.srcUrl) return;
-  openPanel(tab); // first, while the click still counts as a user gesture
-  void adoptImageFromUrl(info.srcUrl, {
-    kind: 'page',
-    url: info.srcUrl.startsWith('data:') ? undefined : info.srcUrl,
-    pageUrl: info.pageUrl ?? tab?.url,
-    pageTitle: tab?.title,
-  }).catch(() => {
-    // The reason is already in the draft, where the panel shows it.
-  });
+  const target = { tabId: tab?.id, frameId: info.frameId };
+  const pageUrl = info.pageUrl ?? tab?.url;
+  switch (info.menuItemId) {
+    case MENU_USE_IMAGE: {
+      if (!info.srcUrl) return;
+      openPanel(tab); // first, while the click still counts as a user gesture
+      const url = info.srcUrl;
+      void adoptPageImage(url, { kind: 'page', url: /^(data|blob):/.test(url) ? undefined : url, pageUrl, pageTitle: tab?.title }, target, true);
+      return;
+    }
+    case MENU_USE_LINK: {
+      if (!info.linkUrl || !isImageLink(info.linkUrl)) return;
+      openPanel(tab);
+      void adoptPageImage(info.linkUrl, { kind: 'page', url: info.linkUrl, pageUrl, pageTitle: tab?.title }, target, false);
+      return;
+    }
+    case MENU_PICK:
+      startPicking(tab);
+      return;
+  }
 }

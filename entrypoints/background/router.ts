@@ -10,7 +10,9 @@ import { DESCRIBE_INPUT } from '@/utils/jobs/prepare-input';
 import { chooseRoute } from '@/utils/routing';
 import { configuredProviders } from '@/utils/secrets';
 import { loadSettings, SANDBOX_BUILD } from '@/utils/settings';
+import { fetchWithReferer } from './intake';
 import { describeReference, jobEngine, resolveTarget } from './jobs';
+import { resumeJobs } from './keep-alive';
 
 const handlers: Handlers = {
   async 'job.create'({ request }) {
@@ -21,8 +23,12 @@ const handlers: Handlers = {
     await jobEngine().cancel(jobId);
     return {};
   },
+  async 'jobs.resume'() {
+    return { resumed: await resumeJobs(jobEngine()) };
+  },
   async 'reference.fromUrl'({ url, pageUrl }) {
-    const ref = await adoptImageFromUrl(url, { kind: 'drop', url: url.startsWith('data:') ? undefined : url, pageUrl });
+    // A known page may be needed as Referer (hotlink protection); see intake.ts.
+    const ref = await adoptImageFromUrl(url, { kind: 'drop', url: url.startsWith('data:') ? undefined : url, pageUrl }, fetch, { refererFetch: fetchWithReferer });
     return { referenceId: ref.id };
   },
   async 'reference.describe'({ referenceId, modelId }) {

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { ImagePromptField } from '@/components/ImagePromptField';
 import { ModelPicker } from '@/components/ModelPicker';
@@ -6,14 +6,19 @@ import { SettingsForm } from '@/components/SettingsForm';
 import { ResultsList } from '@/components/ResultsList';
 import { ErrorNotice } from '@/components/ErrorNotice';
 import { ReferenceDescription } from '@/components/ReferenceDescription';
+import { ScreenshotCrop } from '@/components/ScreenshotCrop';
+import { StorageUsage } from '@/components/StorageUsage';
 import type { JobView } from '@/components/JobCard';
 import { toAppError, type SerializedError } from '@/utils/errors';
 import { adoptImageBlob, adoptResult } from '@/utils/intake/ingest';
 import { findRoute, getModel, PROVIDER_NAMES } from '@/utils/models';
 import { send } from '@/utils/protocol';
+import { setStarred } from '@/utils/results-store';
 import { SANDBOX_BUILD } from '@/utils/settings';
 import { useDraft, useJobs, useObjectUrl, useReference, useRoute, type JobWithResults } from './hooks';
 import { useResultUrls } from './result-urls';
+import { useStorageUsage } from './storage';
+import { usePaste, useScreenshot } from './intake-hooks';
 
 export function App() {
   const [draft, patch, loaded] = useDraft();
@@ -25,6 +30,17 @@ export function App() {
   const [createError, setCreateError] = useState<SerializedError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const storage = useStorageUsage();
+  // A panel opening wakes a worker that was stopped mid-job, so its jobs go on at once
+  // rather than at the next resume alarm.
+  useEffect(() => {
+    void send('jobs.resume', {}).catch(() => {});
+  }, []);
+  const screenshot = useScreenshot();
+  usePaste(
+    (file) => void adoptImageBlob(file, { kind: 'paste', name: file.name }).catch(() => {}),
+    (url) => void send('reference.fromUrl', { url }).catch(() => {}),
+  );
 
   const routeSpec = route?.ok ? route.choice.route : null;
   const [describing, setDescribing] = useState(false);
@@ -109,7 +125,17 @@ export function App() {
         onFiles={(files) => void adoptImageBlob(files[0]!, { kind: 'file', name: files[0]!.name }).catch(() => {})}
         onUrl={(url) => void send('reference.fromUrl', { url }).catch(() => {})}
         onClear={() => patch({ referenceId: null, intake: { status: 'idle' } })}
+        onScreenshot={screenshot.start}
       />
+      {screenshot.shot ? (
+        <ScreenshotCrop
+          imageUrl={screenshot.shot.url}
+          width={screenshot.shot.width}
+          height={screenshot.shot.height}
+          onUse={screenshot.use}
+          onCancel={screenshot.cancel}
+        />
+      ) : null}
 
       <div className="field">
         <label htmlFor="prompt">Prompt</label>
@@ -166,7 +192,9 @@ export function App() {
         onUseAsReference={(id) => void adoptResult(id).catch(() => {})}
         onCancel={(id) => void send('job.cancel', { jobId: id }).catch(() => {})}
         onRetry={(id) => void retry(id)}
+        onToggleStar={(id, starred) => void setStarred(id, starred).catch(() => {})}
       />
+      <StorageUsage {...storage} />
     </main>
   );
 }
@@ -175,6 +203,7 @@ function sourceLabel(kind: string, name?: string): string {
   if (kind === 'result') return 'a previous result';
   if (kind === 'file') return name ?? 'your device';
   if (kind === 'paste') return 'pasted';
+  if (kind === 'screenshot') return 'a screenshot';
   return '';
 }
 
@@ -195,7 +224,7 @@ function toView({ job, results }: JobWithResults, urls: Map<string, string>): Jo
       const url = urls.get(r.id);
       if (!url) return [];
       const ext = r.mime.split('/')[1]?.replace('jpeg', 'jpg') ?? 'png';
-      return [{ id: r.id, url, width: r.width, height: r.height, fileName: `image-prompt-${job.id.slice(0, 8)}-${r.index + 1}.${ext}` }];
+      return [{ id: r.id, url, width: r.width, height: r.height, starred: r.starred, fileName: `image-prompt-${job.id.slice(0, 8)}-${r.index + 1}.${ext}` }];
     }),
   };
 }

@@ -52,7 +52,17 @@ describe('ImagePromptField', () => {
     const { region } = setup({ error: { kind: 'source_refused', message: 'This site blocks image downloads from other places.' } });
     const alert = within(region).getByRole('alert');
     expect(alert.textContent).toContain('This site blocks image downloads');
-    expect(alert.textContent).toContain('drag it into the panel');
+    expect(alert.textContent).toContain('Drag it into the panel, choose \u201cPick an image on this page\u201d (Alt+Shift+I), or take a screenshot instead.');
+  });
+
+  it('offers a screenshot when the image cannot be had, not for other failures', async () => {
+    const onScreenshot = vi.fn();
+    setup({ error: { kind: 'timed_out', message: 'The site took too long to send the image.' }, onScreenshot });
+    await userEvent.click(screen.getByRole('button', { name: 'Take a screenshot instead' }));
+    expect(onScreenshot).toHaveBeenCalledOnce();
+    cleanup();
+    setup({ error: { kind: 'internal', message: 'Something went wrong.' }, onScreenshot });
+    expect(screen.queryByRole('button', { name: 'Take a screenshot instead' })).toBeNull();
   });
 
   it('announces loading', () => {

@@ -14,11 +14,11 @@ const base: JobView = {
   createdAt: 0,
   cached: false,
   via: 'fal',
-  results: [{ id: 'job-1:0', url: 'blob:r0', fileName: 'image-prompt-job-1-1.png' }],
+  results: [{ id: 'job-1:0', url: 'blob:r0', fileName: 'image-prompt-job-1-1.png', starred: false }],
 };
 
 function renderCard(job: Partial<JobView> = {}) {
-  const actions = { onUseAsReference: vi.fn(), onCancel: vi.fn(), onRetry: vi.fn() };
+  const actions = { onUseAsReference: vi.fn(), onCancel: vi.fn(), onRetry: vi.fn(), onToggleStar: vi.fn() };
   render(<JobCard job={{ ...base, ...job }} {...actions} />);
   return { actions, card: screen.getByRole('article', { name: 'Generation: a red fox' }) };
 }
@@ -60,6 +60,30 @@ describe('JobCard', () => {
       error: { kind: 'may_have_been_charged', message: 'The extension was interrupted while sending this job.' },
     });
     expect(within(card).getByRole('alert').textContent).toContain('Check your provider account');
+    expect(within(card).queryByRole('button', { name: 'Try again' })).toBeNull();
+  });
+
+  it('stars and unstars a result with a toggle button', async () => {
+    const { actions, card } = renderCard();
+    const star = within(card).getByRole('button', { name: 'Star' });
+    expect(star.getAttribute('aria-pressed')).toBe('false');
+    await userEvent.click(star);
+    expect(actions.onToggleStar).toHaveBeenCalledWith('job-1:0', true);
+    cleanup();
+    const again = renderCard({ results: [{ ...base.results[0]!, starred: true }] });
+    const starred = within(again.card).getByRole('button', { name: 'Star' });
+    expect(starred.getAttribute('aria-pressed')).toBe('true');
+    await userEvent.click(starred);
+    expect(again.actions.onToggleStar).toHaveBeenCalledWith('job-1:0', false);
+  });
+
+  it('does not offer to run again (and pay again) when the result could not be saved for lack of room', () => {
+    const { card } = renderCard({
+      state: 'failed',
+      results: [],
+      error: { kind: 'storage_full', message: 'There is no room left to save this image, even after removing older images that are not starred.' },
+    });
+    expect(within(card).getByRole('alert').textContent).toContain('Free up disk space');
     expect(within(card).queryByRole('button', { name: 'Try again' })).toBeNull();
   });
 

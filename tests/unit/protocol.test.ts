@@ -10,6 +10,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
     'job.create': vi.fn(async () => ({ jobId: 'j1', cached: false })),
     'job.cancel': vi.fn(async () => ({})),
+    'jobs.resume': vi.fn(async () => ({ resumed: 0 })),
     'reference.fromUrl': vi.fn(async () => ({ referenceId: 'r1' })),
     'reference.describe': vi.fn(async () => ({ description: 'a hill' })),
     'provider.testKey': vi.fn(async () => ({ ok: true, message: 'fine' })),

@@ -3,7 +3,7 @@ import { AppError, toAppError } from '../errors';
 import { normalizeImage } from '../image/normalize';
 import type { ReferenceRecord, ReferenceSource } from '../references';
 import { patchDraft } from '../draft-store';
-import { fetchImage } from './fetch-image';
+import { fetchImage, type FetchImageOptions } from './fetch-image';
 
 /**
  * Turns bytes from anywhere (a page, a file, a drop, a previous result) into a stored
@@ -39,16 +39,30 @@ export async function ingestBlob(blob: Blob, source: ReferenceSource): Promise<R
  * Shows "loading" in the panel at once, then fetches, converts and stores the image. Failure
  * leaves the previous reference in place and shows the reason.
  */
-export async function adoptImageFromUrl(url: string, source: ReferenceSource, fetchFn: typeof fetch = fetch): Promise<ReferenceRecord> {
-  await patchDraft({ intake: { status: 'loading', sourceUrl: url.startsWith('data:') ? undefined : url, startedAt: Date.now() } });
+export async function adoptImageFromUrl(
+  url: string,
+  source: ReferenceSource,
+  fetchFn: typeof fetch = fetch,
+  opts: FetchImageOptions = {},
+): Promise<ReferenceRecord> {
+  return adoptFrom(url, source, () => fetchImage(url, { pageUrl: source.pageUrl }, fetchFn, opts));
+}
+
+/**
+ * Like adoptImageFromUrl, for bytes that must be obtained some other way (read in the page,
+ * a screenshot crop): `getBlob` may throw an AppError with the reason to show.
+ */
+export async function adoptFrom(url: string | undefined, source: ReferenceSource, getBlob: () => Promise<Blob>): Promise<ReferenceRecord> {
+  const sourceUrl = url && !url.startsWith('data:') && !url.startsWith('blob:') ? url : undefined;
+  await patchDraft({ intake: { status: 'loading', sourceUrl, startedAt: Date.now() } });
   try {
-    const blob = await fetchImage(url, { pageUrl: source.pageUrl }, fetchFn);
+    const blob = await getBlob();
     const ref = await ingestBlob(blob, source);
     await patchDraft({ referenceId: ref.id, intake: { status: 'idle' } });
     return ref;
   } catch (err) {
     const error = toAppError(err, 'not_an_image');
-    await patchDraft({ intake: { status: 'error', sourceUrl: url.startsWith('data:') ? undefined : url, error: error.toJSON() } });
+    await patchDraft({ intake: { status: 'error', sourceUrl, error: error.toJSON() } });
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { retryAfterMs } from '../providers/http';
 import type { ProviderOutput } from '../providers/types';
 
 const MAX_RESULT_BYTES = 80 * 1024 * 1024;
@@ -24,7 +25,12 @@ export async function downloadOutput(
   if (res.status === 404 || res.status === 410 || res.status === 403) {
     throw new AppError('not_found', `${provider} deleted the result before it could be saved. Create it again.`, { provider });
   }
-  if (!res.ok) throw new AppError('provider_down', `${provider} failed to deliver the result (HTTP ${res.status}).`, { provider });
+  if (res.status === 429) {
+    throw new AppError('rate_limited', `${provider} is limiting downloads right now.`, { provider, retryAfterMs: retryAfterMs(res.headers) });
+  }
+  if (!res.ok) {
+    throw new AppError('provider_down', `${provider} failed to deliver the result (HTTP ${res.status}).`, { provider, retryAfterMs: retryAfterMs(res.headers) });
+  }
   const blob = await res.blob();
   if (blob.size === 0) throw new AppError('bad_reply', `${provider} delivered an empty result.`, { provider });
   if (blob.size > MAX_RESULT_BYTES) throw new AppError('bad_reply', `${provider} delivered an unexpectedly large file.`, { provider });

@@ -6,6 +6,7 @@ import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput 
 import type { ResultRecord } from '../results';
 import { cacheKeyFor } from './cache-key';
 import { downloadOutput } from './download';
+import { evictLeastRecentlyUsed, isQuotaExceeded } from './eviction';
 import { isTerminal, type JobRecord, type JobRequest } from './types';
 
 /**
@@ -32,6 +33,8 @@ export interface EngineDeps {
   prepareInput: (job: JobRecord, route: RouteSpec, signal: AbortSignal) => Promise<GenerationInput & { description?: string }>;
   /** Called after every persisted change. */
   onChange?: (job: JobRecord) => void;
+  /** Called when results were deleted to make room for new ones. */
+  onResultsEvicted?: (resultIds: string[]) => void;
   /** Held while any job runs so the worker is not stopped for idleness. */
   keepAlive?: { hold(): void; release(): void };
   pollIntervalMs?: number;
@@ -149,8 +152,8 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     try {
       const first = await (await deps.db()).get('jobs', jobId);
       if (!first || isTerminal(first.state)) return;
-      provider = first.provider;
-      await slots.acquire(provider, controller.signal);
+      await slots.acquire(first.provider, controller.signal);
+      provider = first.provider; // only a slot actually held is given back
       await drive(jobId, controller.signal);
     } catch (err) {
       if (!controller.signal.aborted) await fail(jobId, err);
@@ -163,6 +166,10 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
 
   async function drive(jobId: string, signal: AbortSignal): Promise<void> {
     let pollDelay = pollIntervalMs;
+    // Consecutive transient failures, for backoff; a restarted worker starts again from 0.
+    let pollFailures = 0;
+    let downloadFailures = 0;
+    let lastLookTaken = false;
     let resumedSubmitting = true; // a 'submitting' record seen before we submit ourselves is a dead worker's
     for (;;) {
       if (signal.aborted) return;
@@ -180,6 +187,16 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
         return;
       }
       if (deps.now() > job.deadlineAt && job.state !== 'downloading') {
+        // A worker that was stopped for long (the browser was closed) finds the deadline gone
+        // by: the provider may have finished meanwhile, and that paid result is worth a last look.
+        if (job.handle && !lastLookTaken && (job.state === 'submitted' || job.state === 'polling')) {
+          lastLookTaken = true;
+          const outcome = await lastLook(job, adapter, route, signal);
+          if (outcome?.kind === 'done') {
+            await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined }));
+            continue;
+          }
+        }
         await giveUp(job, adapter, route);
         return;
       }
@@ -257,6 +274,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
           try {
             const target = await deps.targetFor(job.provider);
             const outcome = await adapter.poll(route, job.handle, { ...target, fetch: deps.fetch, signal });
+            pollFailures = 0;
             if (outcome.kind === 'done') {
               await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined }));
               continue;
@@ -271,8 +289,11 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             const e = toAppError(err);
             if (signal.aborted) return;
             if (isTransient(e.kind)) {
-              // Polling is free: keep trying until the deadline, backing off.
-              await deps.sleep(e.retryAfterMs ?? backoff(1), signal);
+              // Told to slow down: poll at the slowest pace from now on.
+              if (e.kind === 'rate_limited') pollDelay = maxPollIntervalMs;
+              // Polling is free: keep trying until the deadline, backing off, and waiting as
+              // long as the provider asks (Retry-After) when it says so.
+              await deps.sleep(backoff(++pollFailures, e.retryAfterMs), signal);
               continue;
             }
             await fail(jobId, e);
@@ -293,8 +314,10 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
           } catch (err) {
             const e = toAppError(err);
             if (signal.aborted) return;
-            if (isTransient(e.kind) && deps.now() < job.deadlineAt + 5 * 60_000) {
-              await deps.sleep(backoff(1), signal);
+            // The provider already made (and charged for) these images: keep trying a while
+            // past the deadline, as long as the links may still work.
+            if (isTransient(e.kind) && deps.now() < job.deadlineAt + DOWNLOAD_GRACE_MS) {
+              await deps.sleep(backoff(++downloadFailures, e.retryAfterMs), signal);
               continue;
             }
             await fail(jobId, e);
@@ -330,9 +353,43 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
         lastUsedAt: now,
         starred: false,
       };
-      await d.put('results', record);
+      await saveResult(d, record);
     }
     return ids;
+  }
+
+  /**
+   * Writes one result. When the browser is out of room, deletes the least recently used
+   * results that are neither starred nor part of a running job, and tries once more.
+   */
+  async function saveResult(d: IDBPDatabase<ImagePromptDB>, record: ResultRecord): Promise<void> {
+    try {
+      await d.put('results', record);
+      return;
+    } catch (err) {
+      if (!isQuotaExceeded(err)) throw err;
+    }
+    const { evicted } = await evictLeastRecentlyUsed(d, { bytesWanted: record.blob.size * 2 + EVICTION_HEADROOM_BYTES });
+    if (evicted.length) deps.onResultsEvicted?.(evicted);
+    try {
+      await d.put('results', record);
+    } catch (err) {
+      if (!isQuotaExceeded(err)) throw err;
+      throw new AppError(
+        'storage_full',
+        'There is no room left to save this image, even after removing older images that are not starred.',
+        { cause: err },
+      );
+    }
+  }
+
+  async function lastLook(job: JobRecord, adapter: ProviderAdapter, route: RouteSpec, signal: AbortSignal) {
+    try {
+      const target = await deps.targetFor(job.provider);
+      return await adapter.poll(route, job.handle!, { ...target, fetch: deps.fetch, signal });
+    } catch {
+      return undefined; // out of time either way
+    }
   }
 
   async function giveUp(job: JobRecord, adapter: ProviderAdapter, route: RouteSpec) {
@@ -383,7 +440,14 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
   };
 }
 
-function backoff(attempt: number): number {
+/** How long past its deadline a job keeps trying to download images the provider already made. */
+const DOWNLOAD_GRACE_MS = 5 * 60_000;
+/** Eviction frees a little more than the one image, so the next ones do not evict again at once. */
+const EVICTION_HEADROOM_BYTES = 8 * 1024 * 1024;
+
+/** Exponential backoff with jitter, unless the provider said how long to wait. */
+function backoff(attempt: number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return retryAfterMs;
   return Math.min(30_000, 1000 * 2 ** attempt) + Math.floor(Math.random() * 250);
 }
 

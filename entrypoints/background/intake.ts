@@ -1,0 +1,159 @@
+import { browser, type Browser } from 'wxt/browser';
+import { AppError } from '@/utils/errors';
+import { patchDraft } from '@/utils/draft-store';
+import { adoptFrom } from '@/utils/intake/ingest';
+import { fetchImage } from '@/utils/intake/fetch-image';
+import { isOwnContentScript, PickerMessage, type PickerResult } from '@/utils/intake/content-messages';
+import { pageReadError } from '@/utils/intake/messages';
+import { collectPickedBytes, PAGE_READ_MAX_BYTES, PICKED_BYTES_KEY, readUrlInPage, srcsetsInPage, type PageReadResult } from '@/utils/intake/page-read';
+import { buildRefererRule } from '@/utils/intake/referer-rule';
+import { pickBestSource } from '@/utils/intake/srcset';
+import type { ReferenceSource } from '@/utils/references';
+import { openPanel } from './panel';
+
+/**
+ * Where page images come in: the context-menu entries, pick mode and the picker's answer. The
+ * worker downloads with its own host permission; what it can't download (blob:, canvas, SVG,
+ * refused requests) is read in the page by an injected function, allowed by the user's click.
+ */
+
+/** Fetch with the page as Referer, through a session rule that exists only for this request. */
+export async function fetchWithReferer(url: string, pageUrl: string, init: RequestInit): Promise<Response> {
+  // Random ids: session rules outlive a worker restart, a counter would not.
+  const id = 1 + Math.floor(Math.random() * 2_000_000_000);
+  await browser.declarativeNetRequest.updateSessionRules({ addRules: [buildRefererRule(id, url, pageUrl) as Browser.declarativeNetRequest.Rule] });
+  try {
+    return await fetch(url, init);
+  } finally {
+    await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: [id] }).catch(() => {});
+  }
+}
+
+interface PageTarget {
+  tabId?: number;
+  frameId?: number;
+}
+
+async function runInPage<A extends unknown[], R>(target: PageTarget, func: (...args: A) => R | Promise<R>, args: A): Promise<R | undefined> {
+  if (target.tabId === undefined) return undefined;
+  const [first] = await browser.scripting.executeScript({
+    target: { tabId: target.tabId, frameIds: [target.frameId ?? 0] },
+    func: func as never,
+    args: args as never,
+  });
+  return first?.result as R | undefined;
+}
+
+function toBlob(read: PageReadResult | undefined): Blob {
+  if (!read || (read.ok && !(read.bytes instanceof ArrayBuffer))) throw new AppError('source_refused', 'The page didn\u2019t let the extension read this image.');
+  if (!read.ok) throw pageReadError(read);
+  return new Blob([read.bytes], { type: read.type });
+}
+
+async function readInPage(target: PageTarget, url: string): Promise<Blob> {
+  return toBlob(await runInPage<[string, number], PageReadResult>(target, readUrlInPage, [url, PAGE_READ_MAX_BYTES]).catch(() => undefined));
+}
+
+/**
+ * An image address from the page: the best srcset candidate when `probe` is set, downloaded by
+ * the worker (with the page as Referer if the site insists), else read by the page itself.
+ */
+export function adoptPageImage(url: string, source: ReferenceSource, target: PageTarget, probe: boolean) {
+  return adoptFrom(url, source, async () => {
+    if (url.startsWith('blob:')) return readInPage(target, url);
+    const ctx = { pageUrl: source.pageUrl };
+    const opts = { refererFetch: fetchWithReferer };
+    let best = url;
+    if (probe && !url.startsWith('data:')) {
+      const sets = await runInPage<[string], string[]>(target, srcsetsInPage, [url]).catch(() => undefined);
+      if (sets?.length) best = pickBestSource(url, sets, source.pageUrl ?? url);
+    }
+    try {
+      return await fetchImage(best, ctx, fetch, opts);
+    } catch (err) {
+      if (best !== url) {
+        try {
+          return await fetchImage(url, ctx, fetch, opts);
+        } catch {
+          // fall through to the first error and the page's own copy
+        }
+      }
+      // Same-origin (or CORS-enabled) images the site refuses to the extension: the page may
+      // still be allowed to read its own copy.
+      if (err instanceof AppError && err.kind === 'source_refused' && target.tabId !== undefined && /^https?:/.test(url)) {
+        const page = await readInPage(target, url).catch(() => undefined);
+        if (page) return page;
+      }
+      throw err;
+    }
+  }).catch(() => {
+    // The reason is already in the draft, where the panel shows it.
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pick mode
+
+const PICK_KEY = (tabId: number) => `pick:${tabId}`;
+const PICK_TTL_MS = 10 * 60_000;
+
+/** Opens the panel and injects the picker into the tab (the click or shortcut allows it). */
+export function startPicking(tab: Browser.tabs.Tab | undefined): void {
+  openPanel(tab);
+  const tabId = tab?.id;
+  if (tabId === undefined) return;
+  void (async () => {
+    // The picker's answer is accepted only for a pick we started, in that tab.
+    await browser.storage.session.set({ [PICK_KEY(tabId)]: { startedAt: Date.now() } });
+    await browser.scripting.executeScript({ target: { tabId }, files: ['/picker.js'] });
+  })().catch(() =>
+    patchDraft({
+      intake: {
+        status: 'error',
+        error: new AppError('source_refused', 'The extension can\u2019t pick images on this page (browser pages and the web store are off limits).').toJSON(),
+      },
+    }),
+  );
+}
+
+async function takePickedImage(result: PickerResult, tab: Browser.tabs.Tab & { id: number }, frameId: number | undefined): Promise<void> {
+  const source: ReferenceSource = { kind: 'page', pageUrl: tab.url, pageTitle: tab.title };
+  switch (result.kind) {
+    case 'canceled':
+      return;
+    case 'url':
+      await adoptPageImage(result.url, { ...source, url: result.url.startsWith('data:') ? undefined : result.url }, { tabId: tab.id, frameId }, false);
+      return;
+    case 'bytes':
+      await adoptFrom(undefined, source, async () =>
+        toBlob(await runInPage<[string], PageReadResult | undefined>({ tabId: tab.id, frameId }, collectPickedBytes, [PICKED_BYTES_KEY]).catch(() => undefined)),
+      ).catch(() => {});
+      return;
+    case 'failed': {
+      const error =
+        result.reason === 'nothing'
+          ? new AppError('not_found', 'There was no image under the pointer.')
+          : pageReadError({ ok: false, reason: result.reason });
+      await patchDraft({ intake: { status: 'error', error: error.toJSON() } });
+    }
+  }
+}
+
+/** The content-script channel: only the picker's one answer, only for a pick we started. */
+export function registerPickerListener(): void {
+  const origin = browser.runtime.getURL('/');
+  browser.runtime.onMessage.addListener((message: unknown, sender) => {
+    if (!isOwnContentScript(sender, browser.runtime.id, origin)) return undefined;
+    const parsed = PickerMessage.safeParse(message);
+    if (!parsed.success) return undefined;
+    const tab = sender.tab;
+    void (async () => {
+      const key = PICK_KEY(tab.id);
+      const open = (await browser.storage.session.get(key))[key] as { startedAt?: number } | undefined;
+      if (!open?.startedAt || Date.now() - open.startedAt > PICK_TTL_MS) return;
+      await browser.storage.session.remove(key);
+      await takePickedImage(parsed.data.result, tab, sender.frameId);
+    })();
+    return undefined;
+  });
+}

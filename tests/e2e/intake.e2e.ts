@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Page } from 'playwright-core';
+import { Jimp } from 'jimp';
+import { startPageServer, type PageServer } from '../../sandbox/page-server';
+import { chooseFromNativeContextMenu, launchExtension, waitFor, type ExtensionBrowser } from './harness';
+
+/**
+ * Issue 4's sources against a local server in real Chromium: hotlink protection (Referer by a
+ * session rule), cookies, wrong Content-Type, a redirect into a refused address, slow and
+ * failing answers (through the panel's own `reference.fromUrl` path), and the images the worker
+ * can't download (a blob: image by the native context menu; a canvas and a CSS background by
+ * pick mode's keyboard shortcut; a tainted canvas refused in plain words), paste, and the
+ * screenshot crop. Each image has its own size, so the caption tells them apart.
+ */
+async function png(width: number, height: number, color: number): Promise<Buffer> {
+  return new Jimp({ width, height, color }).getBuffer('image/png');
+}
+
+describe('image intake on the real web (real Chromium)', () => {
+  let pages: PageServer;
+  let other: PageServer;
+  let ext: ExtensionBrowser;
+  let panel: Page;
+  let page: Page;
+  const images: Record<string, Buffer> = {};
+
+  beforeAll(async () => {
+    images.hot = await png(101, 71, 0xcc3333ff);
+    images.foreign = await png(60, 40, 0x111111ff);
+    images.cookie = await png(103, 73, 0x33cc33ff);
+    images.wrongType = await png(105, 75, 0x3333ccff);
+    images.slow = await png(107, 77, 0xcccc33ff);
+    images.bg = await png(109, 79, 0x33ccccff);
+    images.blob = await png(111, 81, 0xcc33ccff);
+    images.pasted = await png(115, 85, 0x336699ff);
+    other = await startPageServer({
+      host: 'localhost',
+      extraRoutes: [
+        (_req, res) => {
+          res.writeHead(200, { 'Content-Type': 'image/png' }).end(images.foreign);
+          return true;
+        },
+      ],
+    });
+    const send = (res: ServerResponse, body: Buffer, type = 'image/png') => res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
+    const routes = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      switch (path) {
+        case '/intake.html':
+          res.writeHead(200, { 'Content-Type': 'text/html', 'Set-Cookie': 'sid=s3cret; Path=/; SameSite=Lax' }).end(testPage(other.url));
+          return true;
+        case '/hot.png':
+          if (req.headers.referer === `${pages.url}/intake.html`) send(res, images.hot!);
+          else res.writeHead(403).end('hotlinking not allowed');
+          return true;
+        case '/cookie.png':
+          if (/\bsid=s3cret\b/.test(req.headers.cookie ?? '')) send(res, images.cookie!);
+          else res.writeHead(401).end();
+          return true;
+        case '/wrong-type.png':
+          send(res, images.wrongType!, 'text/html');
+          return true;
+        case '/to-private.png':
+          res.writeHead(302, { Location: `${other.url}/secret.png` }).end();
+          return true;
+        case '/slow.png':
+          await new Promise((r) => setTimeout(r, 3000));
+          send(res, images.slow!);
+          return true;
+        case '/fail.png':
+          res.writeHead(500).end('boom');
+          return true;
+        case '/bg.png':
+          send(res, images.bg!);
+          return true;
+        case '/blob-source.png':
+          send(res, images.blob!);
+          return true;
+        case '/pasted.png':
+          send(res, images.pasted!);
+          return true;
+      }
+      return false;
+    };
+    pages = await startPageServer({ extraRoutes: [routes] });
+    ext = await launchExtension({ headed: true });
+    page = await ext.context.newPage();
+    await page.goto(`${pages.url}/intake.html`);
+    await page.locator('#blob-img').evaluate((img: HTMLImageElement) => img.decode());
+    await page.waitForFunction('window.taintedReady === true');
+    panel = await ext.openExtensionPage('sidepanel.html');
+  });
+
+  afterAll(async () => {
+    await ext?.close();
+    await pages?.close();
+    await other?.close();
+  });
+
+  const field = () => panel.getByRole('region', { name: 'Image prompt' });
+  async function expectThumbnail(width: number, height: number) {
+    await expect.poll(() => field().textContent(), { timeout: 20_000 }).toContain(`${width} × ${height}`);
+    const thumb = field().getByRole('img', { name: 'Current image prompt' });
+    expect(await thumb.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBeGreaterThan(0);
+  }
+  async function expectError(text: string) {
+    await field().getByRole('alert').filter({ hasText: text }).waitFor({ timeout: 20_000 });
+  }
+  /** The panel's own message path, as a drop from that page would use it. */
+  function fromUrl(url: string, pageUrl = `${pages.url}/intake.html`) {
+    return panel.evaluate(
+      ([url, pageUrl]) => (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).chrome.runtime.sendMessage({ type: 'reference.fromUrl', payload: { url, pageUrl } }),
+      [url, pageUrl] as const,
+    );
+  }
+
+  it('sends the page as Referer to a hotlink-protected image, only after a refusal, and removes the rule', async () => {
+    await fromUrl(`${pages.url}/hot.png`);
+    await expectThumbnail(101, 71);
+    const hits = pages.hits.filter((h) => h.path === '/hot.png');
+    expect(hits.map((h) => h.referer)).toEqual([undefined, `${pages.url}/intake.html`]);
+    const rules = await ext.worker.evaluate(() =>
+      (globalThis as unknown as { chrome: { declarativeNetRequest: { getSessionRules(): Promise<unknown[]> } } }).chrome.declarativeNetRequest.getSessionRules(),
+    );
+    expect(rules).toEqual([]);
+  });
+
+  it('sends the site\u2019s cookies with the worker\u2019s request', async () => {
+    await fromUrl(`${pages.url}/cookie.png`);
+    await expectThumbnail(103, 73);
+    expect(pages.hits.find((h) => h.path === '/cookie.png')?.cookie).toContain('sid=s3cret');
+  });
+
+  it('goes by the bytes, not a wrong Content-Type', async () => {
+    await fromUrl(`${pages.url}/wrong-type.png`);
+    await expectThumbnail(105, 75);
+  });
+
+  it('refuses a redirect into a private address, with the reason and the way out', async () => {
+    await fromUrl(`${pages.url}/to-private.png`);
+    await expectError('This image is on your own computer (a localhost address), so the extension won\u2019t download it.');
+    // The redirect was followed (fetch can't stop it) but its answer was never used.
+    expect(other.hits.map((h) => h.path)).toContain('/secret.png');
+    expect(await field().getByRole('button', { name: 'Take a screenshot instead' }).isVisible()).toBe(true);
+  });
+
+  it('shows loading while a slow site answers, then the image', async () => {
+    const sent = fromUrl(`${pages.url}/slow.png`);
+    await field().getByRole('status').filter({ hasText: 'Loading image' }).waitFor();
+    await sent;
+    await expectThumbnail(107, 77);
+  });
+
+  it('says what a failing site did and what to do next', async () => {
+    await fromUrl(`${pages.url}/fail.png`);
+    await expectError('The site failed to send the image (it answered with error 500).');
+    expect(await field().getByRole('alert').textContent()).toContain(
+      'Drag it into the panel, choose \u201cPick an image on this page\u201d (Alt+Shift+I), or take a screenshot instead.',
+    );
+  });
+
+  it('reads a blob: image in the page when chosen from the native context menu', async () => {
+    await chooseFromNativeContextMenu(page, '#blob-img', ext.display!, ['Up', 'Up', 'Return']);
+    await panel.bringToFront();
+    await expectThumbnail(111, 81);
+  });
+
+  async function pick(selector: string) {
+    await page.bringToFront();
+    await waitFor('the page window to have focus', () => page.evaluate(() => document.hasFocus()), 10_000);
+    execFileSync('xdotool', ['key', 'alt+shift+i'], { env: { ...process.env, DISPLAY: ext.display! } });
+    await page.getByRole('status').filter({ hasText: 'click an image' }).waitFor({ timeout: 10_000 });
+    const box = (await page.locator(selector).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  }
+
+  it('picks a canvas by the keyboard shortcut and reads its pixels in the page', async () => {
+    await pick('#canvas');
+    // The page never saw the picking click.
+    expect(await page.evaluate(() => (window as unknown as { clicks: number }).clicks)).toBe(0);
+    await panel.bringToFront();
+    await expectThumbnail(120, 90);
+  });
+
+  it('picks an image drawn as a CSS background', async () => {
+    await pick('#bg');
+    await panel.bringToFront();
+    await expectThumbnail(109, 79);
+    expect(pages.hits.filter((h) => h.path === '/bg.png').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('says plainly when a canvas holds another site\u2019s pixels', async () => {
+    await pick('#tainted');
+    await panel.bringToFront();
+    await expectError('This canvas shows pictures from another site, and the browser doesn\u2019t let extensions read them.');
+  });
+
+  it('takes a pasted image address and a pasted image file', async () => {
+    await panel.bringToFront();
+    // A data: address: a pasted http address has no page, and this server is on loopback.
+    await panel.evaluate(`(() => {
+      const dt = new DataTransfer();
+      dt.setData('text/plain', ${JSON.stringify(`data:image/png;base64,${images.pasted!.toString('base64')}`)});
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+    })()`);
+    await expectThumbnail(115, 85);
+    await panel.evaluate(`(async () => {
+      const canvas = new OffscreenCanvas(117, 87);
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#c60'; ctx.fillRect(0, 0, 117, 87);
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], 'clip.png', { type: 'image/png' }));
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+    })()`);
+    await expectThumbnail(117, 87);
+    expect(await field().textContent()).toContain('pasted');
+  });
+
+  it('falls back to a screenshot crop when the site refuses', async () => {
+    await fromUrl(`${pages.url}/fail.png`);
+    await expectError('The site failed to send the image');
+    await field().getByRole('button', { name: 'Take a screenshot instead' }).click();
+    const crop = panel.getByRole('region', { name: 'Screenshot crop' });
+    await crop.waitFor();
+    await crop.getByLabel('X', { exact: true }).fill('10');
+    await crop.getByLabel('Y', { exact: true }).fill('20');
+    await crop.getByLabel('Width', { exact: true }).fill('140');
+    await crop.getByLabel('Height', { exact: true }).fill('100');
+    const box = crop.getByRole('group', { name: /Crop area/ });
+    await box.focus();
+    await panel.keyboard.press('Shift+ArrowRight');
+    await crop.getByRole('button', { name: 'Use this area' }).click();
+    await expectThumbnail(150, 100);
+  });
+});
+
+const testPage = (otherOrigin: string) => `<!doctype html>
+<html><head><title>Intake test page</title>
+<style>#bg { width: 218px; height: 158px; background: #eee url(/bg.png) center / cover no-repeat; }</style></head>
+<body>
+<h1>Intake</h1>
+<img id="blob-img" alt="blob image" width="222" height="162">
+<canvas id="canvas" width="120" height="90"></canvas>
+<div id="bg" role="img" aria-label="background"></div>
+<canvas id="tainted" width="60" height="40"></canvas>
+
+<script>
+  window.clicks = 0;
+  document.addEventListener('click', () => window.clicks++);
+  const c = document.getElementById('canvas').getContext('2d');
+  c.fillStyle = '#2a6'; c.fillRect(0, 0, 120, 90); c.fillStyle = '#fff'; c.fillRect(20, 20, 40, 30);
+  const foreign = new Image();
+  foreign.onload = () => { document.getElementById('tainted').getContext('2d').drawImage(foreign, 0, 0); window.taintedReady = true; };
+  foreign.src = '${otherOrigin}/foreign.png';
+  fetch('/blob-source.png').then((r) => r.blob()).then((b) => { document.getElementById('blob-img').src = URL.createObjectURL(b); });
+</script>
+</body></html>`;
