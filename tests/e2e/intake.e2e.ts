@@ -35,6 +35,7 @@ describe('image intake on the real web (real Chromium)', () => {
     images.bg = await png(109, 79, 0x33ccccff);
     images.blob = await png(111, 81, 0xcc33ccff);
     images.pasted = await png(115, 85, 0x336699ff);
+    images.linked = await png(117, 87, 0x996633ff);
     other = await startPageServer({
       host: 'localhost',
       extraRoutes: [
@@ -80,6 +81,9 @@ describe('image intake on the real web (real Chromium)', () => {
           return true;
         case '/pasted.png':
           send(res, images.pasted!);
+          return true;
+        case '/linked.png':
+          send(res, images.linked!);
           return true;
       }
       return false;
@@ -167,6 +171,14 @@ describe('image intake on the real web (real Chromium)', () => {
     await expectThumbnail(111, 81);
   });
 
+  it('takes the image a plain text link points to, from the native context menu', async () => {
+    // On a text link our one entry sits just above "Inspect" (an <img> inside a link would
+    // match two of our entries, which Chrome folds into a submenu).
+    await chooseFromNativeContextMenu(page, '#img-link', ext.display!, ['Up', 'Up', 'Return']);
+    await panel.bringToFront();
+    await expectThumbnail(117, 87);
+  });
+
   async function pick(selector: string) {
     await page.bringToFront();
     await waitFor('the page window to have focus', () => page.evaluate(() => document.hasFocus()), 10_000);
@@ -243,6 +255,7 @@ const testPage = (otherOrigin: string) => `<!doctype html>
 <style>#bg { width: 218px; height: 158px; background: #eee url(/bg.png) center / cover no-repeat; }</style></head>
 <body>
 <h1>Intake</h1>
+<p><a id="img-link" href="/linked.png" style="font-size: 28px">a linked picture</a></p>
 <img id="blob-img" alt="blob image" width="222" height="162">
 <canvas id="canvas" width="120" height="90"></canvas>
 <div id="bg" role="img" aria-label="background"></div>
