@@ -106,7 +106,8 @@ export async function chooseFromNativeContextMenu(page: Page, selector: string, 
     el.scrollIntoView({ block: 'center' });
     const r = el.getBoundingClientRect();
     return {
-      x: window.screenX + (window.outerWidth - window.innerWidth) / 2 + r.left + r.width / 2,
+      // No left window border on Linux; the width difference is the docked side panel, on the right.
+      x: window.screenX + r.left + r.width / 2,
       y: window.screenY + (window.outerHeight - window.innerHeight) + r.top + r.height / 2,
     };
   });

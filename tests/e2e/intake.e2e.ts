@@ -36,6 +36,8 @@ describe('image intake on the real web (real Chromium)', () => {
     images.blob = await png(111, 81, 0xcc33ccff);
     images.pasted = await png(115, 85, 0x336699ff);
     images.linked = await png(117, 87, 0x996633ff);
+    images.small = await png(120, 90, 0x669933ff);
+    images.large = await png(480, 360, 0x339966ff);
     other = await startPageServer({
       host: 'localhost',
       extraRoutes: [
@@ -81,6 +83,12 @@ describe('image intake on the real web (real Chromium)', () => {
           return true;
         case '/pasted.png':
           send(res, images.pasted!);
+          return true;
+        case '/small.png':
+          send(res, images.small!);
+          return true;
+        case '/large.png':
+          send(res, images.large!);
           return true;
         case '/linked.png':
           send(res, images.linked!);
@@ -179,6 +187,14 @@ describe('image intake on the real web (real Chromium)', () => {
     await expectThumbnail(117, 87);
   });
 
+  it('takes the largest candidate of a srcset, not the small one on screen', async () => {
+    // The page shows the 120w candidate (sizes=120px at 1x); the site also offers 480w.
+    expect(await page.locator('#responsive').evaluate((img: HTMLImageElement) => img.currentSrc)).toMatch(/small\.png$/);
+    await chooseFromNativeContextMenu(page, '#responsive', ext.display!, ['Up', 'Up', 'Return']);
+    await panel.bringToFront();
+    await expectThumbnail(480, 360);
+  });
+
   async function pick(selector: string) {
     await page.bringToFront();
     await waitFor('the page window to have focus', () => page.evaluate(() => document.hasFocus()), 10_000);
@@ -256,6 +272,7 @@ const testPage = (otherOrigin: string) => `<!doctype html>
 <body>
 <h1>Intake</h1>
 <p><a id="img-link" href="/linked.png" style="font-size: 28px">a linked picture</a></p>
+<img id="responsive" alt="responsive" src="/small.png" srcset="/small.png 120w, /large.png 480w" sizes="120px" width="120" height="90">
 <img id="blob-img" alt="blob image" width="222" height="162">
 <canvas id="canvas" width="120" height="90"></canvas>
 <div id="bg" role="img" aria-label="background"></div>
