@@ -3,7 +3,7 @@ import { AppError } from './errors';
 import { blobToDataUri } from './image/bytes';
 import type { ProviderId } from './models';
 import { falPoll, falSubmit } from './providers/fal';
-import { keyedFetch, parseReply, readJson, defaultMessage, kindForStatus } from './providers/http';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, stripEnd } from './providers/http';
 import type { PreparedImage, ProviderContext } from './providers/types';
 
 /**
@@ -70,7 +70,7 @@ const ChatReply = z.object({
 const OpenAIError = z.object({ error: z.object({ message: z.string(), code: z.string().nullish() }) });
 
 async function describeWithOpenAI(image: PreparedImage, ctx: ProviderContext): Promise<string> {
-  const res = await keyedFetch(ctx, 'OpenAI', `${ctx.baseUrl.replace(/\/+$/, '')}/v1/chat/completions`, {
+  const res = await keyedFetch(ctx, 'OpenAI', `${stripEnd(ctx.baseUrl)}/v1/chat/completions`, {
     method: 'POST',
     authHeader: ['Authorization', `Bearer ${ctx.key}`],
     headers: { 'Content-Type': 'application/json' },

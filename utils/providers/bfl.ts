@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { RouteSpec } from '../models';
 import { bytesToBase64 } from '../image/bytes';
-import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, sameOrigin } from './http';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, sameOrigin, stripEnd } from './http';
 import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, SubmitOutcome } from './types';
 
 /**
@@ -55,9 +55,6 @@ function auth(ctx: ProviderContext): [string, string] {
   return ['x-key', ctx.key];
 }
 
-function stripEnd(url: string): string {
-  return url.replace(/\/+$/, '');
-}
 
 /** https://api.bfl.ai or https://api.<label>.bfl.ai, default port, nothing else in the authority. */
 export function isOfficialBflHost(url: string): boolean {

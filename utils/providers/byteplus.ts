@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { AppError, type ErrorKind } from '../errors';
 import type { RouteSpec } from '../models';
 import { base64ToBytes, blobToDataUri } from '../image/bytes';
-import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs } from './http';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import { SEEDREAM3_SIZES } from './sizes';
-import { messageFrom, noPolling, parseResolution, sniffImageMime, stripEnd } from './sync';
+import { messageFrom, noPolling, parseResolution, sniffImageMime } from './sync';
 import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput, SubmitOutcome } from './types';
 
 /**

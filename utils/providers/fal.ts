@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { RouteSpec } from '../models';
 import { blobToDataUri } from '../image/bytes';
-import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs } from './http';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import { FAL_SIZE_PRESETS, SEEDREAM3_SIZES } from './sizes';
 import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, SubmitOutcome } from './types';
 
@@ -144,9 +144,6 @@ async function failure(res: Response): Promise<AppError> {
   return new AppError(kind, message, { provider: PROVIDER, retryAfterMs: retryAfterMs(res.headers) });
 }
 
-function stripEnd(url: string): string {
-  return url.replace(/\/+$/, '');
-}
 
 /** Submits inputs to a fal queue endpoint; the handle holds the URLs fal returned. */
 export async function falSubmit(ctx: ProviderContext, endpoint: string, body: Record<string, unknown>): Promise<{ handle: ProviderHandle; queuePosition?: number }> {

@@ -32,6 +32,11 @@ export async function keyedFetch(
   }
 }
 
+/** A base URL without trailing slashes, ready for `${base}/${path}`. */
+export function stripEnd(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
 export function sameOrigin(url: string, base: string): boolean {
   try {
     return new URL(url).origin === new URL(base).origin;

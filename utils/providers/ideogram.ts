@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
 import type { RouteSpec } from '../models';
-import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs } from './http';
-import { imageFilePart, messageFrom, noPolling, parseResolution, stripEnd } from './sync';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
+import { imageFilePart, messageFrom, noPolling, parseResolution } from './sync';
 import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput, SubmitOutcome } from './types';
 
 /**

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { AppError, type ErrorKind } from '../errors';
 import type { RouteSpec } from '../models';
 import { blobToDataUri } from '../image/bytes';
-import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs } from './http';
-import { noPolling, stripEnd } from './sync';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
+import { noPolling } from './sync';
 import type { GenerationInput, ProviderAdapter, ProviderContext, SubmitOutcome } from './types';
 
 /**

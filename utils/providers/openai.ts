@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { base64ToBytes } from '../image/bytes';
-import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs } from './http';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import type { PollOutcome, ProviderAdapter, ProviderContext, SubmitOutcome } from './types';
 
 /**
@@ -47,9 +47,6 @@ function auth(ctx: ProviderContext): [string, string] {
   return ['Authorization', `Bearer ${ctx.key}`];
 }
 
-function stripEnd(url: string): string {
-  return url.replace(/\/+$/, '');
-}
 
 /** "Please try again in 20s." / "in 1.5s" / "in 120ms" / "in 1m30s" -> milliseconds. */
 export function tryAgainMs(text: string): number | undefined {

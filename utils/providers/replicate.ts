@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { RouteSpec } from '../models';
 import { blobToDataUri } from '../image/bytes';
-import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs } from './http';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, ProviderOutput, SubmitOutcome } from './types';
 
 /**
@@ -70,9 +70,6 @@ function auth(ctx: ProviderContext): [string, string] {
   return ['Authorization', `Bearer ${ctx.key}`];
 }
 
-function stripEnd(url: string): string {
-  return url.replace(/\/+$/, '');
-}
 
 /** "Request was throttled. Your rate limit resets in ~30s." -> 30000. */
 export function throttleResetMs(text: string): number | undefined {

@@ -36,9 +36,6 @@ export function parseResolution(value: string | null | undefined): { width: numb
   return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
 }
 
-export function stripEnd(url: string): string {
-  return url.replace(/\/+$/, '');
-}
 
 /** The first usable human message in a provider error body, trimmed for display. */
 export function messageFrom(body: unknown, keys: readonly string[] = ['message', 'error', 'detail', 'msg']): string | undefined {

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { RouteSpec } from '../models';
-import { defaultMessage, keyedFetch, kindForStatus, readJson, retryAfterMs } from './http';
-import { messageFrom, noPolling, sniffImageMime, stripEnd } from './sync';
+import { defaultMessage, keyedFetch, kindForStatus, readJson, retryAfterMs, stripEnd } from './http';
+import { messageFrom, noPolling, sniffImageMime } from './sync';
 import type { GenerationInput, ProviderAdapter, ProviderContext, SubmitOutcome } from './types';
 
 /**
