@@ -73,6 +73,20 @@ describe('one Create per provider through the sandbox (real Chromium)', () => {
     await sandbox?.close();
   });
 
+  it('tests a key with a cheap authenticated call and gives a clear verdict', async () => {
+    sandbox.reset();
+    const fal = options.getByRole('group', { name: 'fal' });
+    await fal.getByRole('button', { name: 'Test fal key' }).click();
+    await fal.getByRole('status').filter({ hasText: 'fal accepted the key.' }).waitFor();
+    const probe = sandbox.requests.at(-1)!;
+    expect(probe.method).toBe('GET');
+    expect(probe.headers.authorization).toBe('Key key-for-fal');
+    expect(sandbox.requests.some((r) => r.method === 'POST')).toBe(false); // nothing paid for
+    sandbox.injectFault({ provider: 'fal', on: 'status', status: 401 });
+    await fal.getByRole('button', { name: 'Test fal key' }).click();
+    await fal.getByRole('status').filter({ hasText: 'fal did not accept the API key.' }).waitFor();
+  });
+
   for (const c of cases()) {
     it(`${c.model} on ${c.provider} (${c.routeId})`, async () => {
       sandbox.reset();
