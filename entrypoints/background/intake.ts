@@ -63,21 +63,25 @@ export function adoptPageImage(url: string, source: ReferenceSource, target: Pag
     if (url.startsWith('blob:')) return readInPage(target, url);
     const ctx = { pageUrl: source.pageUrl };
     const opts = { refererFetch: fetchWithReferer };
+    const fetchShown = () => fetchImage(url, ctx, fetch, opts);
+    let shown: Promise<Blob> | undefined;
     let best = url;
     if (probe && !url.startsWith('data:')) {
+      // Fetch the image as shown while the page is asked for a larger srcset candidate: most
+      // images have none, and then the probe's round trip into the page costs nothing.
+      shown = fetchShown();
+      shown.catch(() => {}); // handled below if it is the one we use
       const sets = await runInPage<[string], string[]>(target, srcsetsInPage, [url]).catch(() => undefined);
       if (sets?.length) best = pickBestSource(url, sets, source.pageUrl ?? url);
     }
     try {
-      return await fetchImage(best, ctx, fetch, opts);
-    } catch (err) {
-      if (best !== url) {
-        try {
-          return await fetchImage(url, ctx, fetch, opts);
-        } catch {
-          // fall through to the first error and the page's own copy
-        }
+      if (best === url) return await (shown ?? fetchShown());
+      try {
+        return await fetchImage(best, ctx, fetch, opts);
+      } catch {
+        return await (shown ?? fetchShown());
       }
+    } catch (err) {
       // Same-origin (or CORS-enabled) images the site refuses to the extension: the page may
       // still be allowed to read its own copy.
       if (err instanceof AppError && err.kind === 'source_refused' && target.tabId !== undefined && /^https?:/.test(url)) {

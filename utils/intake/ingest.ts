@@ -54,31 +54,25 @@ export async function adoptImageFromUrl(
  */
 export async function adoptFrom(url: string | undefined, source: ReferenceSource, getBlob: () => Promise<Blob>): Promise<ReferenceRecord> {
   const sourceUrl = url && !url.startsWith('data:') && !url.startsWith('blob:') ? url : undefined;
-  await patchDraft({ intake: { status: 'loading', sourceUrl, startedAt: Date.now() } });
+  // The panel shows "loading" while the bytes are already on their way; the final write waits
+  // for this one so the two never land out of order.
+  const loading = patchDraft({ intake: { status: 'loading', sourceUrl, startedAt: Date.now() } });
   try {
-    const blob = await getBlob();
-    const ref = await ingestBlob(blob, source);
+    const ref = await ingestBlob(await getBlob(), source);
+    await loading;
     await patchDraft({ referenceId: ref.id, intake: { status: 'idle' } });
     return ref;
   } catch (err) {
     const error = toAppError(err, 'not_an_image');
+    await loading.catch(() => {});
     await patchDraft({ intake: { status: 'error', sourceUrl, error: error.toJSON() } });
     throw error;
   }
 }
 
 /** Files picked or dropped in the panel. */
-export async function adoptImageBlob(blob: Blob, source: ReferenceSource): Promise<ReferenceRecord> {
-  await patchDraft({ intake: { status: 'loading', startedAt: Date.now() } });
-  try {
-    const ref = await ingestBlob(blob, source);
-    await patchDraft({ referenceId: ref.id, intake: { status: 'idle' } });
-    return ref;
-  } catch (err) {
-    const error = toAppError(err, 'not_an_image');
-    await patchDraft({ intake: { status: 'error', error: error.toJSON() } });
-    throw error;
-  }
+export function adoptImageBlob(blob: Blob, source: ReferenceSource): Promise<ReferenceRecord> {
+  return adoptFrom(undefined, source, async () => blob);
 }
 
 /** A generated result becomes the next image prompt (the iteration loop). */
