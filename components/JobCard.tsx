@@ -24,6 +24,8 @@ export interface JobView {
   error?: SerializedError;
   description?: string;
   results: ResultView[];
+  /** Images this job made that are no longer stored (removed to free space). */
+  removedCount: number;
 }
 
 export interface JobCardProps {
@@ -74,6 +76,12 @@ export function JobCard({ job, onUseAsReference, onCancel, onRetry, onToggleStar
         ) : null
       ) : null}
       {job.state === 'canceled' ? <p className="muted">Canceled.</p> : null}
+      {job.state === 'done' && job.removedCount > 0 ? (
+        <p className="muted">
+          {job.removedCount === 1 ? 'An image of this generation was' : `${job.removedCount} images of this generation were`} removed to free up
+          space. Star the images you want to keep.
+        </p>
+      ) : null}
       {job.results.length ? (
         <ul className="result-grid" aria-label="Images of this generation">
           {job.results.map((r, i) => (

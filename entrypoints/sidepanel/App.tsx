@@ -220,6 +220,7 @@ function toView({ job, results }: JobWithResults, urls: Map<string, string>): Jo
     progress: job.progress,
     error: job.error,
     description: job.description,
+    removedCount: Math.max(0, job.resultIds.length - results.length),
     results: results.flatMap((r) => {
       const url = urls.get(r.id);
       if (!url) return [];

@@ -15,6 +15,7 @@ const base: JobView = {
   cached: false,
   via: 'fal',
   results: [{ id: 'job-1:0', url: 'blob:r0', fileName: 'image-prompt-job-1-1.png', starred: false }],
+  removedCount: 0,
 };
 
 function renderCard(job: Partial<JobView> = {}) {
@@ -32,6 +33,14 @@ describe('JobCard', () => {
     expect(link.getAttribute('href')).toBe('blob:r0');
     expect(link.getAttribute('download')).toBe('image-prompt-job-1-1.png');
     expect(within(card).getByRole('img').getAttribute('alt')).toBe('Result 1 for “a red fox”');
+  });
+
+  it('says when images were removed to free space, instead of showing nothing', () => {
+    const { card } = renderCard({ results: [], removedCount: 2 });
+    expect(card.textContent).toContain('2 images of this generation were removed to free up space');
+    cleanup();
+    const { card: whole } = renderCard();
+    expect(whole.textContent).not.toContain('removed to free up space');
   });
 
   it('marks results served from the cache', () => {
