@@ -6,6 +6,7 @@ import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput 
 import type { ResultRecord } from '../results';
 import { cacheKeyFor } from './cache-key';
 import { downloadOutput } from './download';
+import { ProviderSlots } from './provider-slots';
 import { evictLeastRecentlyUsed, isQuotaExceeded } from './eviction';
 import { isTerminal, type JobRecord, type JobRequest } from './types';
 
@@ -449,37 +450,4 @@ const EVICTION_HEADROOM_BYTES = 8 * 1024 * 1024;
 function backoff(attempt: number, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined) return retryAfterMs;
   return Math.min(30_000, 1000 * 2 ** attempt) + Math.floor(Math.random() * 250);
-}
-
-/** At most N jobs per provider in flight at once; the rest wait their turn in order. */
-class ProviderSlots {
-  private readonly active = new Map<string, number>();
-  private readonly waiting = new Map<string, Array<() => void>>();
-  constructor(private readonly limit: number) {}
-
-  async acquire(provider: string, signal: AbortSignal): Promise<void> {
-    const n = this.active.get(provider) ?? 0;
-    if (n < this.limit) {
-      this.active.set(provider, n + 1);
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
-      const queue = this.waiting.get(provider) ?? [];
-      const entry = () => resolve();
-      queue.push(entry);
-      this.waiting.set(provider, queue);
-      signal.addEventListener('abort', () => {
-        const q = this.waiting.get(provider);
-        const i = q?.indexOf(entry) ?? -1;
-        if (q && i >= 0) q.splice(i, 1);
-        reject(new AppError('canceled', 'Canceled.'));
-      });
-    });
-  }
-
-  release(provider: string): void {
-    const next = this.waiting.get(provider)?.shift();
-    if (next) next(); // hand the slot straight over
-    else this.active.set(provider, Math.max(0, (this.active.get(provider) ?? 1) - 1));
-  }
 }
