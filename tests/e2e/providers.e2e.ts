@@ -87,6 +87,28 @@ describe('one Create per provider through the sandbox (real Chromium)', () => {
     await fal.getByRole('status').filter({ hasText: 'fal did not accept the API key.' }).waitFor();
   });
 
+  it('cancels a running job at the provider and shows it canceled', async () => {
+    sandbox.reset();
+    sandbox.setTiming({ queueMs: 60_000, runMs: 60_000 });
+    try {
+      await options.getByLabel('Flux dev route').selectOption('fal:fal-ai/flux/dev/image-to-image');
+      await panel.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'Flux dev' });
+      const prompt = 'a job that will be canceled';
+      await panel.getByRole('textbox', { name: 'Prompt' }).fill(prompt);
+      await panel.getByRole('button', { name: 'Create' }).click();
+      const card = panel.getByRole('article', { name: `Generation: ${prompt}` });
+      await card.getByRole('status').filter({ hasText: /Waiting in line/ }).waitFor();
+      await card.getByRole('button', { name: 'Cancel' }).click();
+      await card.getByText('Canceled.').waitFor();
+      const cancel = sandbox.requests.find((r) => r.method === 'PUT');
+      expect(cancel?.path).toMatch(/^\/fal\/fal-ai\/flux\/requests\/[^/]+\/cancel$/);
+      expect(cancel?.headers.authorization).toBe('Key key-for-fal');
+      expect(await card.getByRole('img').count()).toBe(0);
+    } finally {
+      sandbox.setTiming({ queueMs: 300, runMs: 300 });
+    }
+  });
+
   for (const c of cases()) {
     it(`${c.model} on ${c.provider} (${c.routeId})`, async () => {
       sandbox.reset();
