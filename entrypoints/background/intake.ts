@@ -10,6 +10,7 @@ import { buildRefererRule } from '@/utils/intake/referer-rule';
 import { pickBestSource } from '@/utils/intake/srcset';
 import type { ReferenceSource } from '@/utils/references';
 import { openPanel } from './panel';
+import { rasterizeSvgText, type SvgRasterResult } from '@/utils/image/svg';
 
 /**
  * Where page images come in: the context-menu entries, pick mode and the picker's answer. The
@@ -58,6 +59,15 @@ async function readInPage(target: PageTarget, url: string): Promise<Blob> {
  * An image address from the page: the best srcset candidate when `probe` is set, downloaded by
  * the worker (with the page as Referer if the site insists), else read by the page itself.
  */
+/** SVG the worker downloaded is drawn by the page it came from (the worker has no document). */
+function rasterizeInPage(target: PageTarget) {
+  return async (svgText: string): Promise<Blob> => {
+    const out = await runInPage<[string, number], SvgRasterResult>(target, rasterizeSvgText, [svgText, 2048]).catch(() => undefined);
+    if (!out?.ok || !(out.bytes instanceof ArrayBuffer)) throw new AppError('not_an_image', 'This SVG could not be drawn; it may be damaged.');
+    return new Blob([out.bytes], { type: 'image/png' });
+  };
+}
+
 export function adoptPageImage(url: string, source: ReferenceSource, target: PageTarget, probe: boolean) {
   return adoptFrom(url, source, async () => {
     if (url.startsWith('blob:')) return readInPage(target, url);
@@ -90,7 +100,7 @@ export function adoptPageImage(url: string, source: ReferenceSource, target: Pag
       }
       throw err;
     }
-  }).catch(() => {
+  }, { rasterizeSvg: target.tabId === undefined ? undefined : rasterizeInPage(target) }).catch(() => {
     // The reason is already in the draft, where the panel shows it.
   });
 }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Page } from 'playwright-core';
 import { Jimp } from 'jimp';
@@ -83,6 +86,9 @@ describe('image intake on the real web (real Chromium)', () => {
           return true;
         case '/pasted.png':
           send(res, images.pasted!);
+          return true;
+        case '/logo.svg':
+          send(res, Buffer.from(SVG_LOGO), 'image/svg+xml');
           return true;
         case '/small.png':
           send(res, images.small!);
@@ -195,6 +201,20 @@ describe('image intake on the real web (real Chromium)', () => {
     await expectThumbnail(480, 360);
   });
 
+  it('draws an SVG image in the page it came from (the worker cannot decode SVG)', async () => {
+    await chooseFromNativeContextMenu(page, '#svg-img', ext.display!, ['Up', 'Up', 'Return']);
+    await panel.bringToFront();
+    // A 200 x 100 vector is drawn at a useful size: long side 1024.
+    await expectThumbnail(1024, 512);
+  });
+
+  it('draws an SVG file added with "+" in the panel', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'svg-')), 'wide.svg');
+    writeFileSync(file, SVG_LOGO.replace('width="200" height="100"', 'width="300" height="100"'));
+    await field().getByLabel('Image file').setInputFiles(file);
+    await expectThumbnail(1024, 341);
+  });
+
   async function pick(selector: string) {
     await page.bringToFront();
     await waitFor('the page window to have focus', () => page.evaluate(() => document.hasFocus()), 10_000);
@@ -272,6 +292,7 @@ const testPage = (otherOrigin: string) => `<!doctype html>
 <body>
 <h1>Intake</h1>
 <p><a id="img-link" href="/linked.png" style="font-size: 28px">a linked picture</a></p>
+<img id="svg-img" alt="svg logo" src="/logo.svg" width="200" height="100">
 <img id="responsive" alt="responsive" src="/small.png" srcset="/small.png 120w, /large.png 480w" sizes="120px" width="120" height="90">
 <img id="blob-img" alt="blob image" width="222" height="162">
 <canvas id="canvas" width="120" height="90"></canvas>
@@ -289,3 +310,8 @@ const testPage = (otherOrigin: string) => `<!doctype html>
   fetch('/blob-source.png').then((r) => r.blob()).then((b) => { document.getElementById('blob-img').src = URL.createObjectURL(b); });
 </script>
 </body></html>`;
+
+const SVG_LOGO = `<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" viewBox="0 0 200 100">
+  <rect width="200" height="100" fill="#1d4ed8"/><circle cx="60" cy="50" r="30" fill="#fbbf24"/>
+</svg>`;

@@ -63,7 +63,7 @@ export async function normalizeImage(blob: Blob, opts: NormalizeOptions = {}): P
   checkDecodable(sniff, blob.size, limits);
   if (sniff.format === 'svg') {
     // createImageBitmap cannot decode SVG without a document (InvalidStateError in the worker).
-    throw new AppError('unsupported_format', 'This is an SVG image, which can\u2019t be read here. Drag a PNG of it into the panel instead.');
+    throw new AppError('unsupported_format', 'This is an SVG image, which can\u2019t be converted here. Save it and drag the file into the panel instead.');
   }
 
   const plan = planDecode(sniff, maxSide);

@@ -1,17 +1,42 @@
 import { db, newId } from '../db';
 import { AppError, toAppError } from '../errors';
 import { normalizeImage } from '../image/normalize';
+import { isSvgBlob, rasterizeSvgText, SVG_MAX_TEXT_BYTES } from '../image/svg';
 import type { ReferenceRecord, ReferenceSource } from '../references';
 import { patchDraft } from '../draft-store';
 import { fetchImage, type FetchImageOptions } from './fetch-image';
+
+export interface IngestOptions {
+  /** Draws SVG text as PNG somewhere with a document (the page the image came from). */
+  rasterizeSvg?: SvgRasterizer;
+}
+
+export type SvgRasterizer = (svgText: string) => Promise<Blob>;
+
+/** In a document (the panel) SVG is drawn right here; the worker needs a rasterizer passed in. */
+const rasterizeHere: SvgRasterizer | undefined =
+  typeof document === 'undefined'
+    ? undefined
+    : async (text) => {
+        const out = await rasterizeSvgText(text, 2048);
+        if (!out.ok) throw new AppError('not_an_image', 'This SVG could not be drawn; it may be damaged.');
+        return new Blob([out.bytes], { type: 'image/png' });
+      };
+
+/** SVG becomes PNG before the usual pipeline; without a place to draw it, normalizeImage refuses it clearly. */
+async function rasterizeIfSvg(blob: Blob, rasterize = rasterizeHere): Promise<Blob> {
+  if (!rasterize || !(await isSvgBlob(blob))) return blob;
+  if (blob.size > SVG_MAX_TEXT_BYTES) throw new AppError('too_large', `This SVG is larger than ${SVG_MAX_TEXT_BYTES / 1048576} MB.`);
+  return rasterize(await blob.text());
+}
 
 /**
  * Turns bytes from anywhere (a page, a file, a drop, a previous result) into a stored
  * reference and makes it the panel's current image prompt. Runs in the worker and in
  * extension pages alike; both share the same IndexedDB.
  */
-export async function ingestBlob(blob: Blob, source: ReferenceSource): Promise<ReferenceRecord> {
-  const normal = await normalizeImage(blob);
+export async function ingestBlob(blob: Blob, source: ReferenceSource, opts: IngestOptions = {}): Promise<ReferenceRecord> {
+  const normal = await normalizeImage(await rasterizeIfSvg(blob, opts.rasterizeSvg));
   const d = await db();
   // The same picture added twice is stored once.
   const existing = await d.getFromIndex('references', 'byHash', normal.sha256);
@@ -52,13 +77,13 @@ export async function adoptImageFromUrl(
  * Like adoptImageFromUrl, for bytes that must be obtained some other way (read in the page,
  * a screenshot crop): `getBlob` may throw an AppError with the reason to show.
  */
-export async function adoptFrom(url: string | undefined, source: ReferenceSource, getBlob: () => Promise<Blob>): Promise<ReferenceRecord> {
+export async function adoptFrom(url: string | undefined, source: ReferenceSource, getBlob: () => Promise<Blob>, opts: IngestOptions = {}): Promise<ReferenceRecord> {
   const sourceUrl = url && !url.startsWith('data:') && !url.startsWith('blob:') ? url : undefined;
   // The panel shows "loading" while the bytes are already on their way; the final write waits
   // for this one so the two never land out of order.
   const loading = patchDraft({ intake: { status: 'loading', sourceUrl, startedAt: Date.now() } });
   try {
-    const ref = await ingestBlob(await getBlob(), source);
+    const ref = await ingestBlob(await getBlob(), source, opts);
     await loading;
     await patchDraft({ referenceId: ref.id, intake: { status: 'idle' } });
     return ref;
