@@ -39,6 +39,7 @@ describe('image intake on the real web (real Chromium)', () => {
     images.blob = await png(111, 81, 0xcc33ccff);
     images.pasted = await png(115, 85, 0x336699ff);
     images.linked = await png(117, 87, 0x996633ff);
+    images.sameOrigin = await png(119, 89, 0x663399ff);
     images.small = await png(120, 90, 0x669933ff);
     images.large = await png(480, 360, 0x339966ff);
     other = await startPageServer({
@@ -86,6 +87,11 @@ describe('image intake on the real web (real Chromium)', () => {
           return true;
         case '/pasted.png':
           send(res, images.pasted!);
+          return true;
+        case '/same-origin-only.png':
+          // Serves only the site's own pages: the extension's request is refused, Referer or not.
+          if (req.headers['sec-fetch-site'] === 'same-origin') send(res, images.sameOrigin!);
+          else res.writeHead(403).end('same-origin only');
           return true;
         case '/logo.svg':
           send(res, Buffer.from(SVG_LOGO), 'image/svg+xml');
@@ -201,6 +207,15 @@ describe('image intake on the real web (real Chromium)', () => {
     await expectThumbnail(480, 360);
   });
 
+  it('reads the image in the page when the site refuses the extension itself', async () => {
+    const before = pages.hits.filter((h) => h.path === '/same-origin-only.png').length;
+    await chooseFromNativeContextMenu(page, '#same-origin-img', ext.display!, ['Up', 'Up', 'Return']);
+    await panel.bringToFront();
+    await expectThumbnail(119, 89);
+    // Refused twice (plain, then with the page as Referer), then read by the page itself.
+    expect(pages.hits.filter((h) => h.path === '/same-origin-only.png').length - before).toBe(3);
+  });
+
   it('draws an SVG image in the page it came from (the worker cannot decode SVG)', async () => {
     await chooseFromNativeContextMenu(page, '#svg-img', ext.display!, ['Up', 'Up', 'Return']);
     await panel.bringToFront();
@@ -292,6 +307,7 @@ const testPage = (otherOrigin: string) => `<!doctype html>
 <body>
 <h1>Intake</h1>
 <p><a id="img-link" href="/linked.png" style="font-size: 28px">a linked picture</a></p>
+<img id="same-origin-img" alt="same origin only" src="/same-origin-only.png" width="119" height="89">
 <img id="svg-img" alt="svg logo" src="/logo.svg" width="200" height="100">
 <img id="responsive" alt="responsive" src="/small.png" srcset="/small.png 120w, /large.png 480w" sizes="120px" width="120" height="90">
 <img id="blob-img" alt="blob image" width="222" height="162">
