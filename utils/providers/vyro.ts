@@ -91,7 +91,8 @@ export const vyroAdapter: ProviderAdapter = {
 
   async testKey(ctx): Promise<void> {
     // A form without a prompt is refused before any work (400/422) when the key is good;
-    // a bad key gets 401/403. No image is made, so nothing is charged.
+    // a bad key gets 401/403. No image can be made without a prompt, so this should cost
+    // nothing; not verified against the live API (its reference documents no free call).
     const form = new FormData();
     form.append('style', 'realistic');
     const res = await post(ctx, 'v2/image/generations', form);
