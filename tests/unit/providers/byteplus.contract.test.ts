@@ -1,12 +1,11 @@
 // @vitest-environment node
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../utils/errors';
 import { getModel, toRouteStrength } from '../../../utils/models';
 import { getAdapter } from '../../../utils/providers';
 import { byteplusAdapter } from '../../../utils/providers/byteplus';
 import { SEEDREAM3_SIZES } from '../../../utils/providers/sizes';
-import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf } from './sync-helpers';
+import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
 
 const BASE = 'https://ark.ap-southeast.bytepluses.com';
 const T2I = routeOf('seedream-v3', 'byteplus:seedream-3-0-t2i-250415');
@@ -157,15 +156,10 @@ describe('BytePlus testKey', () => {
 });
 
 describe('BytePlus against the sandbox', () => {
-  let sb: Sandbox;
-  beforeAll(async () => {
-    sb = await startSandbox({ port: 0, timing: { queueMs: 50, runMs: 50 } });
-  });
-  afterAll(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sandbox = useSandbox();
 
   it('runs Seedream 3 and SeedEdit end to end and maps a sandbox refusal', async () => {
-    const ctx = ctxFor(globalThis.fetch, `${sb.url}/byteplus`);
+    const ctx = ctxFor(globalThis.fetch, `${sandbox().url}/byteplus`);
     await byteplusAdapter.testKey(ctx);
 
     const t2i = await byteplusAdapter.submit(T2I, input({ aspectRatio: '21:9' }), ctx);
@@ -182,7 +176,7 @@ describe('BytePlus against the sandbox', () => {
 
     const e = await errorOf(byteplusAdapter.submit(T2I, input({ prompt: 'a cat [sandbox:unsafe]' }), ctx));
     expect(e.kind).toBe('moderated');
-    sb.injectFault({ provider: 'byteplus', on: 'submit', status: 429 });
+    sandbox().injectFault({ provider: 'byteplus', on: 'submit', status: 429 });
     expect((await errorOf(byteplusAdapter.submit(T2I, input(), ctx))).kind).toBe('rate_limited');
   });
 });

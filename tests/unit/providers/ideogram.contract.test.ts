@@ -1,11 +1,10 @@
 // @vitest-environment node
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../utils/errors';
 import { toRouteStrength } from '../../../utils/models';
 import { getAdapter } from '../../../utils/providers';
 import { ideogramAdapter, ideogramAspect } from '../../../utils/providers/ideogram';
-import { ctxFor, input, isPng, jsonResponse, partsOf, realImage, recordingFetch, routeOf } from './sync-helpers';
+import { ctxFor, input, isPng, jsonResponse, partsOf, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
 
 const BASE = 'https://api.ideogram.ai';
 const REMIX = routeOf('ideogram-v3', 'ideogram:v1/ideogram-v3/remix');
@@ -192,15 +191,10 @@ describe('Ideogram testKey', () => {
 });
 
 describe('Ideogram against the sandbox', () => {
-  let sb: Sandbox;
-  beforeAll(async () => {
-    sb = await startSandbox({ port: 0, timing: { queueMs: 50, runMs: 50 } });
-  });
-  afterAll(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sandbox = useSandbox();
 
   it('remixes a real JPEG end to end and serves the result', async () => {
-    const ctx = ctxFor(globalThis.fetch, `${sb.url}/ideogram`);
+    const ctx = ctxFor(globalThis.fetch, `${sandbox().url}/ideogram`);
     await ideogramAdapter.testKey(ctx);
     const image = await realImage('image/jpeg', 120, 80);
     const out = await ideogramAdapter.submit(REMIX, input({ image, strength: 60, aspectRatio: '3:2', numImages: 2, seed: 5 }), ctx);
@@ -215,17 +209,17 @@ describe('Ideogram against the sandbox', () => {
       expect(res.status).toBe(200);
       expect(isPng(new Uint8Array(await res.arrayBuffer()))).toBe(true);
     }
-    const req = sb.requests.find((r) => r.path === '/ideogram/v1/ideogram-v3/remix');
+    const req = sandbox().requests.find((r) => r.path === '/ideogram/v1/ideogram-v3/remix');
     expect(req?.headers['api-key']).toBe('sk-test-123');
     expect(req?.headers['content-type']).toMatch(/^multipart\/form-data/);
   });
 
   it('runs the character route and maps an injected safety refusal', async () => {
-    const ctx = ctxFor(globalThis.fetch, `${sb.url}/ideogram`);
+    const ctx = ctxFor(globalThis.fetch, `${sandbox().url}/ideogram`);
     const image = await realImage('image/png');
     const ok = await ideogramAdapter.submit(CHARACTER, input({ image }), ctx);
     expect(ok.kind).toBe('done');
-    sb.injectFault({ provider: 'ideogram', on: 'submit', status: 422 });
+    sandbox().injectFault({ provider: 'ideogram', on: 'submit', status: 422 });
     const e = await errorOf(ideogramAdapter.submit(CHARACTER, input({ image }), ctx));
     expect(e.kind).toBe('moderated');
     const unsafe = await errorOf(ideogramAdapter.submit(CHARACTER, input({ image, prompt: 'x [sandbox:unsafe]' }), ctx));

@@ -1,10 +1,9 @@
 // @vitest-environment node
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../utils/errors';
 import { getAdapter } from '../../../utils/providers';
 import { minimaxAdapter } from '../../../utils/providers/minimax';
-import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf } from './sync-helpers';
+import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
 
 const BASE = 'https://api.minimax.io';
 const ROUTE = routeOf('minimax-image', 'minimax:v1/image_generation');
@@ -129,15 +128,10 @@ describe('MiniMax testKey', () => {
 });
 
 describe('MiniMax against the sandbox', () => {
-  let sb: Sandbox;
-  beforeAll(async () => {
-    sb = await startSandbox({ port: 0, timing: { queueMs: 50, runMs: 50 } });
-  });
-  afterAll(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sandbox = useSandbox();
 
   it('generates from a face reference end to end, and reports injected errors the MiniMax way', async () => {
-    const ctx = ctxFor(globalThis.fetch, `${sb.url}/minimax`);
+    const ctx = ctxFor(globalThis.fetch, `${sandbox().url}/minimax`);
     await minimaxAdapter.testKey(ctx);
     const out = await minimaxAdapter.submit(ROUTE, input({ image: await realImage('image/jpeg', 80, 100), aspectRatio: '16:9', numImages: 2 }), ctx);
     const outputs = out.kind === 'done' ? out.outputs : [];
@@ -147,14 +141,14 @@ describe('MiniMax against the sandbox', () => {
       const res = await fetch(o.url);
       expect(isPng(new Uint8Array(await res.arrayBuffer()))).toBe(true);
     }
-    const recorded = sb.requests.find((r) => r.path === '/minimax/v1/image_generation');
+    const recorded = sandbox().requests.find((r) => r.path === '/minimax/v1/image_generation');
     expect(recorded?.headers.authorization).toBe('Bearer sk-test-123');
     expect((recorded?.body as { subject_reference: Array<{ type: string }> }).subject_reference[0]!.type).toBe('character');
 
-    sb.injectFault({ provider: 'minimax', on: 'submit', status: 429 });
+    sandbox().injectFault({ provider: 'minimax', on: 'submit', status: 429 });
     const e = await errorOf(minimaxAdapter.submit(ROUTE, input(), ctx));
     expect(e.kind).toBe('rate_limited');
-    sb.injectFault({ provider: 'minimax', on: 'submit', status: 451 });
+    sandbox().injectFault({ provider: 'minimax', on: 'submit', status: 451 });
     expect((await errorOf(minimaxAdapter.submit(ROUTE, input(), ctx))).kind).toBe('moderated');
   });
 });

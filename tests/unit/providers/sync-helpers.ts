@@ -1,5 +1,7 @@
 // Shared by the contract tests of the synchronous adapters (ideogram, minimax, byteplus, vyro).
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { Jimp, JimpMime } from 'jimp';
+import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
 import { getModel, type ModelId, type RouteSpec } from '../../../utils/models';
 import type { GenerationInput, PreparedImage, ProviderContext } from '../../../utils/providers/types';
 
@@ -64,4 +66,21 @@ export async function partsOf(form: FormData) {
 
 export function isPng(bytes: Uint8Array): boolean {
   return bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+}
+
+/**
+ * A fast sandbox for the enclosing describe block, reset before each test. Call at the top of
+ * the block; use the returned getter inside tests.
+ */
+export function useSandbox(): () => Sandbox {
+  let sb: Sandbox | undefined;
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0, timing: { queueMs: 50, runMs: 50 } });
+  });
+  afterAll(() => sb?.close());
+  beforeEach(() => sb?.reset());
+  return () => {
+    if (!sb) throw new Error('The sandbox is not running (useSandbox must be called in a describe block).');
+    return sb;
+  };
 }

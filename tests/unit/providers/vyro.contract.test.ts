@@ -1,10 +1,9 @@
 // @vitest-environment node
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../utils/errors';
 import { getAdapter } from '../../../utils/providers';
 import { vyroAdapter } from '../../../utils/providers/vyro';
-import { ctxFor, input, isPng, jsonResponse, partsOf, realImage, recordingFetch, routeOf } from './sync-helpers';
+import { ctxFor, input, isPng, jsonResponse, partsOf, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
 
 const BASE = 'https://api.vyro.ai';
 const ROUTE = routeOf('realistic', 'vyro:v2/image/generations:realistic');
@@ -105,24 +104,19 @@ describe('imagine.art testKey', () => {
 });
 
 describe('imagine.art against the sandbox', () => {
-  let sb: Sandbox;
-  beforeAll(async () => {
-    sb = await startSandbox({ port: 0, timing: { queueMs: 50, runMs: 50 } });
-  });
-  afterAll(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sandbox = useSandbox();
 
   it('returns image bytes end to end and maps injected errors', async () => {
-    const ctx = ctxFor(globalThis.fetch, `${sb.url}/vyro`);
+    const ctx = ctxFor(globalThis.fetch, `${sandbox().url}/vyro`);
     await vyroAdapter.testKey(ctx);
     const out = await vyroAdapter.submit(ROUTE, input({ aspectRatio: '9:16', seed: 1 }), ctx);
     const o = out.kind === 'done' ? out.outputs[0] : undefined;
     if (o?.kind !== 'blob') throw new Error('expected a blob output');
     expect(o.blob.type).toBe('image/png');
     expect(isPng(new Uint8Array(await o.blob.arrayBuffer()))).toBe(true);
-    expect(sb.requests.at(-1)?.headers.authorization).toBe('Bearer sk-test-123');
+    expect(sandbox().requests.at(-1)?.headers.authorization).toBe('Bearer sk-test-123');
 
-    sb.injectFault({ provider: 'vyro', on: 'submit', status: 402 });
+    sandbox().injectFault({ provider: 'vyro', on: 'submit', status: 402 });
     expect((await errorOf(vyroAdapter.submit(ROUTE, input(), ctx))).kind).toBe('out_of_credit');
     expect((await errorOf(vyroAdapter.submit(ROUTE, input({ prompt: 'x [sandbox:unsafe]' }), ctx))).kind).toBe('moderated');
   });
