@@ -66,9 +66,19 @@ describe('job engine: several jobs at once', () => {
 
   it('creates two jobs when two panels ask for the same thing at the same moment', async () => {
     const { adapter, calls } = fakeProvider(0);
+    // Both requests must be in flight together: hold every submit until both are enqueued,
+    // or (on a busy machine) the first could finish and rightly answer the second from cache.
+    let open!: () => void;
+    const bothEnqueued = new Promise<void>((r) => (open = r));
+    const submit = adapter.submit.bind(adapter);
+    adapter.submit = async (...args) => {
+      await bothEnqueued;
+      return submit(...args);
+    };
     let n = 0;
     const { engine, db } = await setup({ newId: () => crypto.randomUUID() + `-${++n}` }, adapter);
     const [one, two] = await Promise.all([engine.enqueue(request), engine.enqueue(request)]);
+    open();
     expect(one.job.id).not.toBe(two.job.id);
     expect([one.cached, two.cached]).toEqual([false, false]);
     await settle(engine);

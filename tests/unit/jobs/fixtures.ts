@@ -97,13 +97,18 @@ export function recordingSleep(clock: ReturnType<typeof fakeClock>, sleeps: numb
   };
 }
 
-/** Waits (in real time, a few ms at most per step) until the engine has nothing running. */
-export async function settle(engine: { activeCount(): number }, maxSteps = 500) {
-  for (let i = 0; i < maxSteps && engine.activeCount() > 0; i++) await new Promise((r) => setTimeout(r, 1));
+/**
+ * Waits until the engine has nothing running. The clock is fake but IndexedDB work takes real
+ * time, so the limit is in real time (generous: the suite shares two cores with a browser).
+ */
+export async function settle(engine: { activeCount(): number }, limitMs = 10_000) {
+  const end = Date.now() + limitMs;
+  while (engine.activeCount() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
 }
 
-export async function until(what: string, check: () => Promise<boolean> | boolean, maxSteps = 500) {
-  for (let i = 0; i < maxSteps; i++) {
+export async function until(what: string, check: () => Promise<boolean> | boolean, limitMs = 10_000) {
+  const end = Date.now() + limitMs;
+  while (Date.now() < end) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 1));
   }
