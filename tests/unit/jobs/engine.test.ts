@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../utils/errors';
 import { PNG_1x1 } from '../helpers';
-import { fakeProvider, request, route, settle, setup } from './fixtures';
+import { fakeProvider, request, route, settle, setup, until } from './fixtures';
 
 describe('job engine', () => {
   it('runs a job through every state and stores the result', async () => {
@@ -183,7 +183,7 @@ describe('job engine', () => {
       adapter,
     );
     const { job } = await engine.enqueue(request);
-    for (let i = 0; i < 50 && (await db.get('jobs', job.id))?.state !== 'polling'; i++) await new Promise((r) => setTimeout(r, 1));
+    await until('the job to be polling', async () => (await db.get('jobs', job.id))?.state === 'polling');
     await engine.cancel(job.id);
     release();
     await settle(engine);
