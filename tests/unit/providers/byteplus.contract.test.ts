@@ -1,11 +1,11 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../utils/errors';
 import { getModel, toRouteStrength } from '../../../utils/models';
 import { getAdapter } from '../../../utils/providers';
 import { byteplusAdapter } from '../../../utils/providers/byteplus';
 import { SEEDREAM3_SIZES } from '../../../utils/providers/sizes';
 import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
+import { errorOf } from './scripted-fetch';
 
 const BASE = 'https://ark.ap-southeast.bytepluses.com';
 const T2I = routeOf('seedream-v3', 'byteplus:seedream-3-0-t2i-250415');
@@ -17,17 +17,6 @@ const SUCCESS = {
   data: [{ url: 'https://ark-content-generation-ap-southeast-1.tos-ap-southeast-1.volces.com/seedream-3-0/a.jpeg?X-Tos-Expires=86400' }],
   usage: { generated_images: 1, output_tokens: 4096, total_tokens: 4096 },
 };
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 describe('BytePlus routes in the catalogue', () => {
   it('Seedream v3: fal first, then BytePlus text-to-image, then SeedEdit with a label', () => {

@@ -1,11 +1,11 @@
 // @vitest-environment node
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
-import { AppError } from '../../../utils/errors';
 import { MODELS, toRouteStrength, type RouteSpec } from '../../../utils/models';
 import { falAdapter } from '../../../utils/providers/fal';
 import type { GenerationInput, PreparedImage } from '../../../utils/providers/types';
 import { ctxFor, input, jsonResponse, realImage, recordingFetch, routeOf } from './sync-helpers';
+import { errorOf } from './scripted-fetch';
 
 // Field names are fal's published endpoint input types (@fal-ai/client, libs/client/src/types/endpoints.ts).
 
@@ -19,17 +19,6 @@ const SUBMIT_REPLY = {
   cancel_url: 'https://queue.fal.run/fal-ai/flux/requests/req-1/cancel',
   queue_position: 0,
 };
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 let image: PreparedImage;
 let dataUri: string;

@@ -1,10 +1,10 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../utils/errors';
 import { toRouteStrength } from '../../../utils/models';
 import { getAdapter } from '../../../utils/providers';
 import { ideogramAdapter, ideogramAspect } from '../../../utils/providers/ideogram';
 import { ctxFor, input, isPng, jsonResponse, partsOf, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
+import { errorOf } from './scripted-fetch';
 
 const BASE = 'https://api.ideogram.ai';
 const REMIX = routeOf('ideogram-v3', 'ideogram:v1/ideogram-v3/remix');
@@ -23,17 +23,6 @@ const SUCCESS = {
     },
   ],
 };
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 describe('Ideogram routes in the catalogue', () => {
   it('remix comes after fal and uses image_weight 1-100 (higher keeps more)', () => {

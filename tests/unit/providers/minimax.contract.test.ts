@@ -1,9 +1,9 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../utils/errors';
 import { getAdapter } from '../../../utils/providers';
 import { minimaxAdapter } from '../../../utils/providers/minimax';
 import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
+import { errorOf } from './scripted-fetch';
 
 const BASE = 'https://api.minimax.io';
 const ROUTE = routeOf('minimax-image', 'minimax:v1/image_generation');
@@ -14,17 +14,6 @@ const SUCCESS = {
   metadata: { failed_count: '0', success_count: '2' },
   base_resp: { status_code: 0, status_msg: 'success' },
 };
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 describe('MiniMax route in the catalogue', () => {
   it('comes after fal, takes JPEG/PNG under 10 MB, up to 9 images', () => {

@@ -1,27 +1,14 @@
 // @vitest-environment node
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Jimp, JimpMime } from 'jimp';
+import { Jimp } from 'jimp';
 import { MODELS, type RouteSpec } from '@/utils/models';
 import { openaiAdapter, tryAgainMs } from '@/utils/providers/openai';
 import type { GenerationInput, PreparedImage, ProviderContext } from '@/utils/providers/types';
 import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
-import { fakeFetch, json } from './scripted-fetch';
+import { fakeFetch, json, makeImage } from './scripted-fetch';
 
 // ---- helpers ---------------------------------------------------------------------------
 
-
-/** Left half black, right half white. */
-async function makeImage(width: number, height: number, mime: 'image/png' | 'image/jpeg' | 'image/webp'): Promise<PreparedImage> {
-  const img = new Jimp({ width, height, color: 0xffffffff });
-  img.scan(0, 0, Math.floor(width / 2), height, (_x, _y, idx) => {
-    img.bitmap.data[idx] = 0;
-    img.bitmap.data[idx + 1] = 0;
-    img.bitmap.data[idx + 2] = 0;
-  });
-  const buf = await img.getBuffer(mime === 'image/jpeg' ? JimpMime.jpeg : JimpMime.png);
-  // Jimp writes no WEBP; a PNG labelled as webp is enough to check the multipart typing.
-  return { blob: new Blob([new Uint8Array(buf)], { type: mime }), mime, width, height };
-}
 
 const KEY = 'sk-proj-contract-test-000000000000';
 const BASE = 'https://api.openai.com';

@@ -1,23 +1,12 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../utils/errors';
 import { getAdapter } from '../../../utils/providers';
 import { vyroAdapter } from '../../../utils/providers/vyro';
 import { ctxFor, input, isPng, jsonResponse, partsOf, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
+import { errorOf } from './scripted-fetch';
 
 const BASE = 'https://api.vyro.ai';
 const ROUTE = routeOf('realistic', 'vyro:v2/image/generations:realistic');
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 async function pngResponse(type = 'image/png') {
   const png = await realImage('image/png');
