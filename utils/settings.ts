@@ -73,8 +73,21 @@ export async function loadSettings(): Promise<Settings> {
   return parseSettings(await settingsItem.getValue());
 }
 
-export async function saveSettings(next: Settings): Promise<void> {
-  await settingsItem.setValue(Settings.parse(next));
+let pendingUpdate: Promise<unknown> = Promise.resolve();
+
+/**
+ * The one way to write settings: each change is applied to freshly read settings, one after
+ * the other, so quick successive edits never undo each other with a stale copy. (storage.local
+ * has no transactions: two pages saving in the same instant can still race; edits are by hand.)
+ */
+export function updateSettings(change: (current: Settings) => Settings): Promise<Settings> {
+  const run = pendingUpdate.then(async () => {
+    const next = Settings.parse(change(await loadSettings()));
+    await settingsItem.setValue(next);
+    return next;
+  });
+  pendingUpdate = run.catch(() => {});
+  return run;
 }
 
 export function watchSettings(onChange: (s: Settings) => void): () => void {

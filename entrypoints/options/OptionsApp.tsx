@@ -5,7 +5,7 @@ import { send } from '@/utils/protocol';
 import { getAdapter } from '@/utils/providers';
 import { chooseRoute } from '@/utils/routing';
 import { configuredProviders, getKey, maskKey, setKey } from '@/utils/secrets';
-import { isAllowedBaseUrl, loadSettings, normalizeBaseUrl, SANDBOX_BUILD, saveSettings, type Settings } from '@/utils/settings';
+import { isAllowedBaseUrl, loadSettings, normalizeBaseUrl, SANDBOX_BUILD, updateSettings, type Settings } from '@/utils/settings';
 import { toAppError } from '@/utils/errors';
 
 /** Keys and addresses per provider, and which route each model will use. */
@@ -59,9 +59,7 @@ export function OptionsApp() {
               const url = normalizeBaseUrl(baseUrl);
               if (!isAllowedBaseUrl(url)) return 'The address must start with https:// (plain http only for this computer).';
               try {
-                // Read-modify-write on fresh settings: a save must never undo another change.
-                const current = await loadSettings();
-                await saveSettings({ ...current, providers: { ...current.providers, [p]: { baseUrl: url } } });
+                await updateSettings((current) => ({ ...current, providers: { ...current.providers, [p]: { baseUrl: url } } }));
                 if (key) await setKey(p, key);
                 await refresh();
                 return null;
@@ -103,11 +101,12 @@ export function OptionsApp() {
                       onChange={async (e) => {
                         // Read the choice now: after an await React has reset the controlled select.
                         const value = e.target.value;
-                        const current = await loadSettings();
-                        const routes = { ...current.routes };
-                        if (value) routes[m.id] = value;
-                        else delete routes[m.id];
-                        await saveSettings({ ...current, routes });
+                        await updateSettings((current) => {
+                          const routes = { ...current.routes };
+                          if (value) routes[m.id] = value;
+                          else delete routes[m.id];
+                          return { ...current, routes };
+                        });
                         await refresh();
                       }}
                     >

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { DEFAULT_SETTINGS, isAllowedBaseUrl, loadSettings, parseSettings, saveSettings } from '@/utils/settings';
+import { DEFAULT_SETTINGS, isAllowedBaseUrl, loadSettings, parseSettings, updateSettings } from '@/utils/settings';
 
 describe('settings', () => {
   it('defaults every provider to its real host', () => {
@@ -37,11 +37,22 @@ describe('settings', () => {
   });
 
   it('round-trips through storage', async () => {
-    await saveSettings({ ...DEFAULT_SETTINGS, providers: { ...DEFAULT_SETTINGS.providers, fal: { baseUrl: 'http://127.0.0.1:1/fal' } }, routes: { 'flux-dev': 'fal:fal-ai/flux/dev/image-to-image' } });
+    await updateSettings((s) => ({ ...s, providers: { ...s.providers, fal: { baseUrl: 'http://127.0.0.1:1/fal' } }, routes: { 'flux-dev': 'fal:fal-ai/flux/dev/image-to-image' } }));
     const back = await loadSettings();
     expect(back.providers.fal.baseUrl).toBe('http://127.0.0.1:1/fal');
     expect(back.routes['flux-dev']).toBe('fal:fal-ai/flux/dev/image-to-image');
     await fakeBrowser.storage.local.set({ settings: { providers: { fal: { baseUrl: 42 } } } });
     expect((await loadSettings()).providers.fal.baseUrl).toBe('https://queue.fal.run');
+  });
+
+  it('applies each change to fresh settings, so quick successive edits all survive', async () => {
+    await Promise.all([
+      updateSettings((s) => ({ ...s, routes: { ...s.routes, 'flux-dev': 'replicate:black-forest-labs/flux-dev' } })),
+      updateSettings((s) => ({ ...s, routes: { ...s.routes, 'imagen-3': 'fal:fal-ai/imagen3' } })),
+    ]);
+    await updateSettings((s) => ({ ...s, providers: { ...s.providers, bfl: { baseUrl: 'https://bfl-proxy.example' } } }));
+    const s = await loadSettings();
+    expect(s.routes).toEqual({ 'flux-dev': 'replicate:black-forest-labs/flux-dev', 'imagen-3': 'fal:fal-ai/imagen3' });
+    expect(s.providers.bfl.baseUrl).toBe('https://bfl-proxy.example');
   });
 });
