@@ -4,9 +4,11 @@
 //   /<provider>/...        provider protocols (see routes.ts)
 //   /files/{id}.png        generated results (no auth, expire after fileTtlMs)
 //   /__sandbox/requests    GET   JSON log of every provider request
-//   /__sandbox/reset       POST  forget requests, jobs, files, faults; restore start timing
+//   /__sandbox/reset       POST  forget requests, jobs, files, faults, retirements; restore start timing
 //   /__sandbox/fault       POST  JSON Fault (see types.ts)
 //   /__sandbox/timing      GET | POST (partial Timing)
+//   /__sandbox/retire      GET (list) | POST { provider, model }: from then on that provider answers
+//                          for that model as for an id it no longer has (until reset)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -36,6 +38,15 @@ export interface Sandbox {
   reset(): void;
   injectFault(f: Fault): void;
   setTiming(t: Partial<Timing>): void;
+  /**
+   * From now on (until reset()), `provider` answers for `model` exactly as it answers for a
+   * retired or unknown id: fal 404 `Application ... not found` at submit, OpenAI 404
+   * `model_not_found`, BytePlus 404 `InvalidEndpointOrModel.NotFound`, Replicate 404, Google
+   * 404 `NOT_FOUND`. The model also drops out of that provider's model listings.
+   */
+  retire(provider: string, model: string): void;
+  /** What retire() has retired so far, in order. */
+  retired(): Array<{ provider: string; model: string }>;
 }
 
 export const DEFAULT_TIMING: Timing = { queueMs: 800, runMs: 1200, fileTtlMs: 10 * 60_000 };
@@ -50,6 +61,7 @@ const FaultSchema = z.object({
   headers: z.record(z.string(), z.string()).optional(),
   times: z.number().int().positive().optional(),
 });
+const RetireSchema = z.object({ provider: z.string().min(1), model: z.string().min(1) });
 const TimingSchema = z.object({
   queueMs: z.number().min(0).optional(),
   runMs: z.number().min(0).optional(),
@@ -80,6 +92,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
   const files = new Map<string, FileEntry>();
+  /** `${provider}\n${model}` for every model retired through the control. */
+  const retiredModels = new Set<string>();
+  const retiredKey = (provider: string, model: string) => `${provider}\n${model}`;
 
   const services: SandboxServices = {
     now: () => Date.now(),
@@ -101,6 +116,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     deleteFile(id) {
       files.delete(id);
     },
+    isRetired(provider, model) {
+      return retiredModels.has(retiredKey(provider, model));
+    },
   };
 
   const handlers = ROUTES.map((r) => ({ route: r, handler: r.create(services) as ProviderHandler }));
@@ -114,6 +132,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       requests.length = 0;
       faults.length = 0;
       files.clear();
+      retiredModels.clear();
       timing = { ...initialTiming };
       for (const h of handlers) h.handler.reset();
     },
@@ -129,6 +148,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         submitDelayMs: parsed.submitDelayMs ?? timing.submitDelayMs,
         downloadDelayMs: parsed.downloadDelayMs ?? timing.downloadDelayMs,
       };
+    },
+    retire(provider, model) {
+      const names = handlers.map((h) => h.route.name);
+      const parsed = RetireSchema.refine((r) => names.includes(r.provider), {
+        path: ['provider'],
+        message: `Unknown provider (the sandbox has: ${names.join(', ')})`,
+      }).parse({ provider, model });
+      retiredModels.add(retiredKey(parsed.provider, parsed.model));
+    },
+    retired() {
+      return [...retiredModels].map((k) => {
+        const [provider = '', model = ''] = k.split('\n');
+        return { provider, model };
+      });
     },
   };
 
@@ -198,6 +231,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (op === 'fault' && method === 'POST') {
         sandbox.injectFault(json as Fault);
         return sendJson(res, 200, { ok: true });
+      }
+      if (op === 'retire' && (method === 'GET' || method === 'POST')) {
+        if (method === 'POST') {
+          const r = RetireSchema.parse(json);
+          sandbox.retire(r.provider, r.model);
+        }
+        return sendJson(res, 200, { retired: sandbox.retired() });
       }
       if (op === 'timing' && (method === 'GET' || method === 'POST')) {
         if (method === 'POST') sandbox.setTiming((json ?? {}) as Partial<Timing>);

@@ -84,6 +84,14 @@ export interface SandboxServices {
   /** Keep a PNG downloadable at `${origin}/files/{id}.png` from `availableAt` for the TTL. */
   storeFile(png: Buffer, origin: string, availableAt: number, ttlMs: number): StoredFile;
   deleteFile(id: string): void;
+  /**
+   * Whether `model` was retired at `provider` through the control (`POST /__sandbox/retire`,
+   * `sandbox.retire()`). A handler must then answer for that model exactly as its provider
+   * answers for an id it no longer has (each provider's shape is in its own file), and leave it
+   * out of any model listing. `model` is the id as it appears on the wire (fal: the endpoint id;
+   * Replicate: `owner/name`; the others: the `model` field or path segment).
+   */
+  isRetired(provider: string, model: string): boolean;
 }
 
 export interface ProviderHandler {

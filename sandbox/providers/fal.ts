@@ -4,6 +4,20 @@
 //   GET  /fal/{app_id}/requests/{id}/status      202 while queued/running, 200 when COMPLETED
 //   GET  /fal/{app_id}/requests/{id}             result (400 while still running)
 //   PUT  /fal/{app_id}/requests/{id}/cancel      202 CANCELLATION_REQUESTED | 400 ALREADY_COMPLETED
+//   GET  /fal/v1/models?endpoint_id=a&endpoint_id=b
+//                                                fal's free model search (mirrors
+//                                                https://api.fal.ai/v1/models; fault op 'models')
+//
+// An id fal does not have (retired, renamed or never existed; see FAL_RETIRED in fal-models.ts,
+// and ids retired through /__sandbox/retire) answers 404 at submit with
+// `{"detail": "Application \"<id>\" not found"}`: the shape observed from queue.fal.run
+// (decolua/9router#993, 2026-05). Which name fal puts in the quotes for a multi-segment id is a
+// guess (the whole id here).
+//
+// Results carry exactly the fields of each endpoint's published output type (fal-models.ts):
+// `has_nsfw_concepts` (one flag per image, plural) only on the Flux endpoints. A prompt with
+// `nsfw-sandbox` makes those flag their 2nd image, `nsfw-sandbox-all` every image; a flagged
+// image comes back black, as fal's safety checker returns it.
 //
 // Like real fal, status/result/cancel use only the app id (owner/app, e.g. `fal-ai/flux`), not
 // the endpoint sub-path (`/dev/image-to-image`): fal's docs say to use the returned URLs rather
@@ -34,7 +48,8 @@ import {
   type GeneratedImage,
   type Size,
 } from '../image.ts';
-import { FAL_MODELS, type FieldError } from './fal-models.ts';
+import { Jimp, JimpMime } from 'jimp';
+import { FAL_MODELS, NSFW_ALL_MARKER, NSFW_MARKER, type FalModel, type FieldError } from './fal-models.ts';
 
 const NO_USER = 'No user found for Key ID and Secret';
 // Endpoint ids under these namespaces have one more leading segment (fal clients do the same).
@@ -106,7 +121,7 @@ export function createFalProvider(services: SandboxServices): ProviderHandler {
     try {
       const bytes = ref === undefined ? undefined : await loadReference(ref.url);
       if (model.kind === 'vision') {
-        output = { output: await describeImage(bytes ?? Buffer.alloc(0)), partial: false, error: null };
+        output = visionOutput(await describeImage(bytes ?? Buffer.alloc(0)), job.input);
       } else {
         for (let i = 0; i < n; i++) {
           images.push(
@@ -122,6 +137,9 @@ export function createFalProvider(services: SandboxServices): ProviderHandler {
       return { ok: false, ...imageFailure(e, ref?.loc ?? ['body', 'image_url'], ref?.url) };
     }
     if (job.cancelled) images = []; // a cancelled job never produces files
+    // fal's safety checker returns a flagged image black and says so per image.
+    const flags = images.map((_img, i) => (model.safetyChecker?.(job.input) ? flagged(prompt, i) : false));
+    images = await Promise.all(images.map((img, i) => (flags[i] ? blackImage(img) : img)));
 
     const availableAt = Math.max(Date.now(), completeAt(job));
     const stored = images.map((img) => ({ img, file: services.storeFile(img.png, job.origin, availableAt, job.timing.fileTtlMs) }));
@@ -129,10 +147,7 @@ export function createFalProvider(services: SandboxServices): ProviderHandler {
     if (model.kind === 'image') {
       output = {
         images: stored.map(({ img, file }) => ({ url: file.url, width: img.width, height: img.height, content_type: 'image/png' })),
-        seed,
-        has_nsfw_concept: stored.map(() => false),
-        prompt,
-        timings: { inference: inferenceS },
+        ...imageExtras(model, { seed, prompt, flags, inferenceS }),
       };
     }
     return { ok: true, output, fileIds: stored.map((s) => s.file.id), inferenceS };
@@ -140,9 +155,7 @@ export function createFalProvider(services: SandboxServices): ProviderHandler {
 
   function submit(req: ProviderRequest): ProviderResponse {
     const modelId = req.path.split('/').filter(Boolean).join('/');
-    if (!FAL_MODELS[modelId]) {
-      return { status: 404, json: { detail: `Application '${modelId}' not found (sandbox knows: ${Object.keys(FAL_MODELS).join(', ')})` } };
-    }
+    if (!FAL_MODELS[modelId] || services.isRetired('fal', modelId)) return appNotFound(modelId);
     let input: unknown = {};
     if (req.rawBody.length > 0) {
       try {
@@ -230,12 +243,71 @@ export function createFalProvider(services: SandboxServices): ProviderHandler {
     return { status: 202, json: { status: 'CANCELLATION_REQUESTED' } };
   }
 
+  /**
+   * fal's model search (https://fal.ai/docs/platform-apis/v1/models): the key is optional;
+   * `endpoint_id` (repeatable, 1-50), `q`, `category`, `status` (active | deprecated), `limit`,
+   * `cursor`. Lists only the endpoints this sandbox serves and has not had retired; every one
+   * is `active`. [guess] the default page size (50), the cursor format, the 422 wording, and
+   * that unknown ids are simply absent (fal's docs do not say).
+   */
+  function modelSearch(req: ProviderRequest): ProviderResponse {
+    const ids = req.query.getAll('endpoint_id');
+    const status = req.query.get('status');
+    const limitText = req.query.get('limit');
+    const limit = limitText === null ? 50 : Number(limitText);
+    const errors: FieldError[] = [];
+    if (ids.length > 50) errors.push({ loc: ['query', 'endpoint_id'], msg: `List should have at most 50 items after validation, not ${ids.length}`, type: 'too_long' });
+    if (status !== null && status !== 'active' && status !== 'deprecated') errors.push({ loc: ['query', 'status'], msg: "Input should be 'active' or 'deprecated'", type: 'literal_error', input: status });
+    if (!Number.isInteger(limit) || limit < 1) errors.push({ loc: ['query', 'limit'], msg: 'Input should be greater than or equal to 1', type: 'greater_than_equal', input: limitText });
+    if (errors.length > 0) return validationFailure(errors);
+
+    const q = req.query.get('q')?.toLowerCase();
+    const category = req.query.get('category');
+    const live = Object.entries(FAL_MODELS).filter(([id]) => !services.isRetired('fal', id));
+    const found = live
+      .filter(([id]) => ids.length === 0 || ids.includes(id))
+      .filter(([id, m]) => !q || `${id} ${m.meta.displayName} ${m.meta.description}`.toLowerCase().includes(q))
+      .filter(([, m]) => !category || m.meta.category === category)
+      .filter(() => status !== 'deprecated');
+    const offset = Math.max(0, Number.parseInt(req.query.get('cursor') ?? '0', 10) || 0);
+    const page = found.slice(offset, offset + limit);
+    const more = offset + limit < found.length;
+    return {
+      status: 200,
+      json: {
+        models: page.map(([id, m]) => ({
+          endpoint_id: id,
+          metadata: {
+            display_name: m.meta.displayName,
+            category: m.meta.category,
+            description: m.meta.description,
+            status: 'active',
+            tags: [],
+            updated_at: '2026-08-02T00:00:00Z',
+            is_favorited: false,
+            thumbnail_url: `https://fal.ai/models/${id}/thumbnail.png`,
+            model_url: `https://fal.ai/models/${id}`,
+            date: '2026-08-02T00:00:00Z',
+            highlighted: false,
+            pinned: false,
+          },
+        })),
+        next_cursor: more ? String(offset + limit) : null,
+        has_more: more,
+      },
+    };
+  }
+
   return {
     reset() {
       jobs.clear();
     },
     async handle(req) {
       const segs = req.path.split('/').filter(Boolean);
+      if (req.method === 'GET' && segs.length === 2 && segs[0] === 'v1' && segs[1] === 'models') {
+        const fault = services.takeFault('fal', 'models');
+        return fault ? faultResponse(fault) : modelSearch(req);
+      }
       // {app_id...}/requests/{id}[/status|/cancel]
       const r = segs.lastIndexOf('requests');
       const tail = r >= 2 ? segs.slice(r + 1) : [];
@@ -281,14 +353,55 @@ function outputSize(input: Record<string, unknown>, textOnly: boolean): Size | u
     }
   }
   if (typeof s === 'string') {
+    // `auto`, `auto_2K`, `auto_4K` follow the reference's shape.
     const presets: Record<string, string> = {
       square_hd: '1:1', square: '1:1', portrait_4_3: '3:4', portrait_16_9: '9:16', landscape_4_3: '4:3', landscape_16_9: '16:9',
-      '1024x1024': '1:1', '1536x1024': '3:2', '1024x1536': '2:3',
     };
     const ratio = presets[s];
     if (ratio) return sizeForAspect(ratio);
   }
   return textOnly ? { width: MAX_SIDE, height: MAX_SIDE } : undefined;
+}
+
+/** Whether the sandbox's safety checker flags image `i` of a result for this prompt. */
+function flagged(prompt: string, i: number): boolean {
+  if (prompt.includes(NSFW_ALL_MARKER)) return true;
+  return prompt.includes(NSFW_MARKER) && i === 1;
+}
+
+/** What fal's checker returns in place of a flagged image: a black one of the same size. */
+async function blackImage(img: GeneratedImage): Promise<GeneratedImage> {
+  const black = new Jimp({ width: img.width, height: img.height, color: 0x000000ff });
+  return { png: await black.getBuffer(JimpMime.png), width: img.width, height: img.height };
+}
+
+/** The published output fields besides `images`, in the endpoint's own set. */
+function imageExtras(model: FalModel, r: { seed: number; prompt: string; flags: boolean[]; inferenceS: number }): Record<string, unknown> {
+  const all: Record<string, unknown> = {
+    seed: r.seed,
+    has_nsfw_concepts: r.flags,
+    prompt: r.prompt,
+    timings: { inference: r.inferenceS },
+    description: `Here is the edited image: ${r.prompt} (sandbox).`,
+  };
+  return Object.fromEntries(model.outputs.filter((f) => f in all).map((f) => [f, all[f]]));
+}
+
+/** RouterVisionOutput: `{ output, usage }`; `max_tokens` caps the answer (a token is a word here). */
+function visionOutput(text: string, input: Record<string, unknown>): Record<string, unknown> {
+  const words = text.split(/\s+/).filter(Boolean);
+  const max = typeof input.max_tokens === 'number' ? input.max_tokens : Infinity;
+  const kept = words.slice(0, max);
+  const prompt = typeof input.prompt === 'string' ? input.prompt : '';
+  return {
+    output: kept.join(' '),
+    usage: { decode_time_ms: 40, input_tokens: 258 + prompt.split(/\s+/).length, output_tokens: kept.length, prefill_time_ms: 20, ttft_ms: 60 },
+  };
+}
+
+/** fal's answer for an application it does not have (see the header). */
+function appNotFound(modelId: string): ProviderResponse {
+  return { status: 404, json: { detail: `Application "${modelId}" not found` } };
 }
 
 function logLines(job: Job, now: number) {

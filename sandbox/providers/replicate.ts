@@ -7,12 +7,21 @@
 //   POST /replicate/v1/files                              multipart `content` upload (op 'upload')
 //   GET  /replicate/v1/files/{id}                         file metadata (op 'upload')
 //   GET  /replicate/v1/account                            account (op 'account')
+//   GET  /replicate/v1/models/{owner}/{name}              model (op 'models'): the free lookup
 //
 // Auth: `Authorization: Bearer <token>` (or the older `Token <token>`); any token works.
 // Predictions move starting -> processing -> succeeded over the sandbox timing. Input is
 // validated at creation (422 problem JSON with `invalid_fields`), as Replicate validates against
 // the model's schema; a reference that cannot be loaded makes the prediction `failed`.
 // Image inputs may be data: URIs, localhost URLs, or URLs of files uploaded here.
+//
+// A model Replicate does not have (never had, deleted, or retired through /__sandbox/retire):
+// its predictions path answers 404 `{"detail":"The requested resource could not be found.",
+// "status":404}` (maintainer answer in replicate/replicate-javascript#347) and its model path
+// 404 `{"detail":"Not found.","status":404}` (the legacy body; exact text not verified). The
+// model object follows replicate-javascript index.d.ts `Model` (url, owner, name, description,
+// visibility, is_official, run_count, latest_version { id, created_at, cog_version,
+// openapi_schema }, ...); run counts and version ids are the sandbox's.
 import { randomUUID } from 'node:crypto';
 import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices, Timing } from '../types.ts';
 import {
@@ -36,8 +45,10 @@ interface InvalidField {
 type Check = (input: Record<string, unknown>) => InvalidField | undefined;
 
 interface ReplicateModel {
-  /** Input carrying the reference image. */
-  imageField: string;
+  /** Input carrying the reference image; null for text-only models. */
+  imageField: string | null;
+  /** For the model object (GET /v1/models/{owner}/{name}); wording is ours. */
+  description: string;
   /** Input with the number of images, if the model makes more than one. */
   countField?: string;
   /** Array of URIs, or one URI. */
@@ -92,13 +103,36 @@ const oneOf =
     return { type: 'enum', field: `input.${field}`, description: `${field} must be one of the following: ${values.map((x) => `"${x}"`).join(', ')}` };
   };
 
+const stringField =
+  (field: string): Check =>
+  (input) =>
+    input[field] === undefined || typeof input[field] === 'string' ? undefined : { type: 'invalid_type', field: `input.${field}`, description: 'Invalid type. Expected: string' };
+
+const boolean =
+  (field: string): Check =>
+  (input) =>
+    input[field] === undefined || typeof input[field] === 'boolean' ? undefined : { type: 'invalid_type', field: `input.${field}`, description: 'Invalid type. Expected: boolean' };
+
+/** `aspect_ratio` as "W:H" or "custom" (Dreamina 3.1; its exact enum is unpublished). */
+const aspectOrCustom: Check = (input) => {
+  const v = input.aspect_ratio;
+  if (v === undefined || v === 'custom' || (typeof v === 'string' && /^\d+:\d+$/.test(v))) return undefined;
+  return { type: 'enum', field: 'input.aspect_ratio', description: 'aspect_ratio must be a ratio like "16:9" or "custom"' };
+};
+
 const num = (input: Record<string, unknown>, field: string, fallback: number) => (typeof input[field] === 'number' ? (input[field] as number) : fallback);
+/** The same shape with the long side <= MAX_SIDE (sandbox files stay small). */
+const fit = (w: number, h: number): Size => {
+  const k = Math.min(1, MAX_SIDE / Math.max(w, h));
+  return { width: Math.max(1, Math.round(w * k)), height: Math.max(1, Math.round(h * k)) };
+};
 const aspectSize = (input: Record<string, unknown>) => sizeForAspect(typeof input.aspect_ratio === 'string' ? input.aspect_ratio : '1:1');
 
 /** The official models the sandbox runs, with the input checks that matter to the extension. */
 export const REPLICATE_MODELS: Readonly<Record<string, ReplicateModel>> = {
   'black-forest-labs/flux-dev': {
     imageField: 'image',
+    description: 'A 12 billion parameter rectified flow transformer capable of generating images from text descriptions',
     countField: 'num_outputs',
     output: 'array',
     checks: [required('prompt'), uri('image'), number('prompt_strength', 0, 1), number('num_outputs', 1, 4, true), number('seed', -2147483648, 2 ** 32, true), oneOf('aspect_ratio', FLUX_DEV_ASPECTS)],
@@ -108,6 +142,7 @@ export const REPLICATE_MODELS: Readonly<Record<string, ReplicateModel>> = {
   },
   'black-forest-labs/flux-1.1-pro-ultra': {
     imageField: 'image_prompt',
+    description: 'FLUX1.1 [pro] in ultra and raw modes',
     output: 'string',
     checks: [required('prompt'), uri('image_prompt'), number('image_prompt_strength', 0, 1), number('safety_tolerance', 1, 6, true), number('seed', -2147483648, 2 ** 32, true), oneOf('aspect_ratio', ULTRA_ASPECTS)],
     departure: (i) => 1 - num(i, 'image_prompt_strength', 0.1),
@@ -115,6 +150,7 @@ export const REPLICATE_MODELS: Readonly<Record<string, ReplicateModel>> = {
   },
   'ideogram-ai/ideogram-character': {
     imageField: 'character_reference_image',
+    description: 'Generate consistent characters from a single reference image',
     output: 'string',
     checks: [required('prompt'), required('character_reference_image'), uri('character_reference_image'), number('seed', 0, 2147483647, true)],
     departure: () => 0.85,
@@ -122,12 +158,42 @@ export const REPLICATE_MODELS: Readonly<Record<string, ReplicateModel>> = {
   },
   'minimax/image-01': {
     imageField: 'subject_reference',
+    description: 'Minimax\'s first image model, with character reference support',
     countField: 'number_of_images',
     output: 'array',
     checks: [required('prompt'), uri('subject_reference'), number('number_of_images', 1, 9, true), oneOf('aspect_ratio', MINIMAX_ASPECTS)],
     departure: () => 0.9,
     size: (i) => aspectSize(i),
   },
+  // Text to image only (replicate.com/bytedance/dreamina-3.1, version b5e96172 API page):
+  // prompt, aspect_ratio (default 1:1; "custom" uses width/height 512-3024, default 1328),
+  // resolution (default 2K), seed, use_pre_llm (default true); output one URI. The enums of
+  // aspect_ratio and resolution are not on the page: any W:H ratio and a string are accepted.
+  'bytedance/dreamina-3.1': {
+    imageField: null,
+    description: 'Dreamina 3.1: cinematic text-to-image with strong style control',
+    output: 'string',
+    checks: [
+      required('prompt'),
+      aspectOrCustom,
+      number('width', 512, 3024, true),
+      number('height', 512, 3024, true),
+      stringField('resolution'),
+      number('seed', -2147483648, 2147483647, true),
+      boolean('use_pre_llm'),
+    ],
+    departure: () => 1,
+    size: (i) => (i.aspect_ratio === 'custom' ? fit(num(i, 'width', 1328), num(i, 'height', 1328)) : aspectSize(i)),
+  },
+};
+
+/** Sandbox values for the model object, per model. */
+const MODEL_FACTS: Readonly<Record<string, { runCount: number; version: string; versionDate: string }>> = {
+  'black-forest-labs/flux-dev': { runCount: 31_000_000, version: 'sandbox-flux-dev', versionDate: '2025-06-10T00:00:00.000Z' },
+  'black-forest-labs/flux-1.1-pro-ultra': { runCount: 12_000_000, version: 'sandbox-flux-ultra', versionDate: '2025-03-04T00:00:00.000Z' },
+  'ideogram-ai/ideogram-character': { runCount: 400_000, version: 'sandbox-ideogram-character', versionDate: '2025-08-01T00:00:00.000Z' },
+  'minimax/image-01': { runCount: 3_000_000, version: 'sandbox-minimax-image-01', versionDate: '2025-03-01T00:00:00.000Z' },
+  'bytedance/dreamina-3.1': { runCount: 150_000, version: 'b5e96172', versionDate: '2025-09-01T00:00:00.000Z' },
 };
 
 type Status = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';
@@ -210,7 +276,7 @@ export function createReplicateProvider(services: SandboxServices): ProviderHand
     const prompt = String(p.input.prompt);
     const seed = Number.isInteger(p.input.seed) ? Number(p.input.seed) : hashString(p.id) % 2 ** 31;
     const n = model.countField && Number.isInteger(p.input[model.countField]) ? Number(p.input[model.countField]) : 1;
-    const ref = typeof p.input[model.imageField] === 'string' ? (p.input[model.imageField] as string) : undefined;
+    const ref = model.imageField && typeof p.input[model.imageField] === 'string' ? (p.input[model.imageField] as string) : undefined;
     const images: GeneratedImage[] = [];
     try {
       const bytes = ref === undefined ? undefined : await imageBytes(ref, p.mount);
@@ -224,7 +290,7 @@ export function createReplicateProvider(services: SandboxServices): ProviderHand
       }
     } catch (e) {
       if (!(e instanceof ImageInputError)) throw e;
-      return { ok: false, error: `Could not load ${model.imageField}: ${e.message}` };
+      return { ok: false, error: `Could not load ${model.imageField ?? 'the image'}: ${e.message}` };
     }
     if (p.canceled !== undefined) return { ok: true, output: [], fileIds: [] };
     const availableAt = Math.max(Date.now(), completeAt(p));
@@ -233,9 +299,38 @@ export function createReplicateProvider(services: SandboxServices): ProviderHand
     return { ok: true, output: model.output === 'array' ? urls : (urls[0] ?? ''), fileIds: files.map((f) => f.id) };
   }
 
+  /** A model the sandbox runs and has not had retired. */
+  const known = (modelId: string) => (services.isRetired('replicate', modelId) ? undefined : REPLICATE_MODELS[modelId]);
+
+  /** GET /v1/models/{owner}/{name}: the model object, or 404 for a model Replicate does not have. */
+  function modelView(modelId: string): ProviderResponse {
+    const model = known(modelId);
+    const facts = MODEL_FACTS[modelId];
+    if (!model || !facts) return { status: 404, json: { detail: 'Not found.', status: 404 } };
+    const [owner, name] = modelId.split('/');
+    return {
+      status: 200,
+      json: {
+        url: `https://replicate.com/${modelId}`,
+        owner,
+        name,
+        description: model.description,
+        visibility: 'public',
+        is_official: true,
+        github_url: null,
+        paper_url: null,
+        license_url: null,
+        run_count: facts.runCount,
+        cover_image_url: null,
+        default_example: null,
+        latest_version: { id: facts.version, created_at: facts.versionDate, cog_version: null, openapi_schema: null },
+      },
+    };
+  }
+
   async function create(req: ProviderRequest, modelId: string): Promise<ProviderResponse> {
-    const model = REPLICATE_MODELS[modelId];
-    if (!model) return problem(404, 'Not found', `The requested resource does not exist (sandbox knows: ${Object.keys(REPLICATE_MODELS).join(', ')})`);
+    const model = known(modelId);
+    if (!model) return { status: 404, json: { detail: 'The requested resource could not be found.', status: 404 } };
     let body: unknown;
     try {
       body = JSON.parse(req.rawBody.toString('utf8'));
@@ -337,6 +432,7 @@ export function createReplicateProvider(services: SandboxServices): ProviderHand
         else if (kind === 'files' && segs.length === 2 && req.method === 'POST') op = 'upload';
         else if (kind === 'files' && segs.length === 3 && req.method === 'GET') op = 'upload';
         else if (kind === 'account' && segs.length === 2 && req.method === 'GET') op = 'account';
+        else if (kind === 'models' && segs.length === 4 && req.method === 'GET') op = 'models';
       }
       if (!op) return problem(404, 'Not found', 'The requested resource does not exist.');
 
@@ -346,6 +442,7 @@ export function createReplicateProvider(services: SandboxServices): ProviderHand
       if (authErr) return { status: 401, json: authErr };
 
       if (op === 'submit') return create(req, `${a}/${b}`);
+      if (op === 'models') return modelView(`${a}/${b}`);
       if (op === 'account') return { status: 200, json: { type: 'user', username: 'sandbox', name: 'Sandbox User', github_url: 'https://github.com/sandbox' } };
       if (op === 'upload') {
         if (req.method === 'POST') return upload(req);
@@ -394,7 +491,7 @@ export function faultResponse(f: Fault): ProviderResponse {
     401: { status: 401, json: BAD_TOKEN },
     402: problem(402, 'Billing required', 'You need to set up billing to run this model. Go to https://replicate.com/account/billing#billing to set it up.'),
     403: problem(403, 'Forbidden', 'You do not have permission to perform this action.'),
-    404: problem(404, 'Not found', 'The requested resource does not exist.'),
+    404: { status: 404, json: { detail: 'The requested resource could not be found.', status: 404 } },
     413: problem(413, 'Content Too Large', 'Files must be less than 100MB in size'),
     422: problem(422, 'Input validation failed', '- input.prompt: Invalid type. Expected: string\n', [{ type: 'invalid_type', field: 'input.prompt', description: 'Invalid type. Expected: string' }]),
     429: problem(429, 'Request was throttled', 'Request was throttled. Your rate limit resets in ~30s.'),

@@ -32,7 +32,7 @@ interface ImageOut {
 interface ResultBody {
   images: ImageOut[];
   seed: number;
-  has_nsfw_concept: boolean[];
+  has_nsfw_concepts: boolean[];
   prompt: string;
 }
 interface FieldErr {
@@ -155,8 +155,23 @@ describe('fal sandbox: queue URLs', () => {
   });
 
   it('answers 404 for unknown models and unknown request ids', async () => {
-    expect((await submit('fal-ai/no-such-model', { prompt: 'x' })).status).toBe(404);
+    const unknown = await submit('fal-ai/no-such-model', { prompt: 'x' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ detail: 'Application "fal-ai/no-such-model" not found' });
     expect((await get(`${fal}/fal-ai/flux/requests/nope/status`)).status).toBe(404);
+  });
+
+  it.each([
+    'fal-ai/imagen3',
+    'fal-ai/bytedance/seedream/v3/text-to-image',
+    'fal-ai/bytedance/dreamina/v3.1/text-to-image',
+    'fal-ai/gpt-image-1/edit-image',
+    'fal-ai/any-llm/vision',
+  ])('answers retired %s as fal does for an app it no longer has: 404 at submit', async (id) => {
+    const res = await submit(id, { prompt: 'x', image_url: 'data:image/png;base64,AA', image_urls: ['data:image/png;base64,AA'] });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ detail: `Application "${id}" not found` });
+    expect(sb.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 });
 
@@ -232,7 +247,7 @@ describe('fal sandbox: full flow', () => {
     expect(res.status).toBe(200);
     const out = (await res.json()) as ResultBody;
     expect(out.prompt).toBe('a red fox');
-    expect(out.has_nsfw_concept).toEqual([false]);
+    expect(out.has_nsfw_concepts).toEqual([false]);
     expect(out.images).toHaveLength(1);
     const img = out.images[0];
     expect(img).toMatchObject({ width: 300, height: 200, content_type: 'image/png' });
@@ -266,7 +281,7 @@ describe('fal sandbox: full flow', () => {
   });
 
   it('generates text-to-image results at the requested aspect ratio and image count', async () => {
-    const { res } = await run('fal-ai/imagen3', { prompt: 'a lighthouse', aspect_ratio: '16:9', num_images: 2 });
+    const { res } = await run('fal-ai/flux/dev', { prompt: 'a lighthouse', image_size: 'landscape_16_9', num_images: 2 });
     const out = (await res.json()) as ResultBody;
     expect(out.images.map((i) => [i.width, i.height])).toEqual([
       [1024, 576],
@@ -423,5 +438,216 @@ describe('sandbox: request delays (for tests that stop the worker mid-request)',
     expect(timing).toMatchObject({ submitDelayMs: 2000, downloadDelayMs: 300 });
     sb.reset();
     expect(await (await fetch(`${sb.url}/__sandbox/timing`)).json()).toMatchObject({ submitDelayMs: 0, downloadDelayMs: 0 });
+  });
+});
+
+describe('fal sandbox: the 2026 endpoints and their published output shapes', () => {
+  /** Runs one endpoint to completion and returns the result body (asserting a 200). */
+  async function result(model: string, body: Record<string, unknown>) {
+    const { res } = await run(model, body);
+    const json = (await res.json()) as Record<string, unknown>;
+    expect(res.status, JSON.stringify(json).slice(0, 300)).toBe(200);
+    return json;
+  }
+
+  it('answers each endpoint with exactly the fields of its output type', async () => {
+    const ref = await referenceDataUri(120, 80);
+    const cases: Array<[string, Record<string, unknown>, string[]]> = [
+      ['openai/gpt-image-2/edit', { prompt: 'x', image_urls: [ref] }, ['images']],
+      ['fal-ai/nano-banana-pro/edit', { prompt: 'x', image_urls: [ref] }, ['description', 'images']],
+      ['fal-ai/bytedance/seedream/v4/edit', { prompt: 'x', image_urls: [ref] }, ['images', 'seed']],
+      ['fal-ai/bytedance/seedream/v4.5/edit', { prompt: 'x', image_urls: [ref] }, ['images']],
+      ['fal-ai/flux/dev/image-to-image', { prompt: 'x', image_url: ref }, ['has_nsfw_concepts', 'images', 'prompt', 'seed', 'timings']],
+      ['fal-ai/flux-pro/v1.1-ultra', { prompt: 'x', image_url: ref }, ['has_nsfw_concepts', 'images', 'prompt', 'seed', 'timings']],
+      ['fal-ai/ideogram/v3/remix', { prompt: 'x', image_url: ref }, ['images', 'seed']],
+      ['fal-ai/ideogram/character', { prompt: 'x', reference_image_urls: [ref] }, ['images', 'seed']],
+      ['fal-ai/minimax/image-01/subject-reference', { prompt: 'x', image_url: ref }, ['images']],
+    ];
+    for (const [model, body, keys] of cases) {
+      const out = await result(model, body);
+      expect(Object.keys(out).sort(), model).toEqual(keys);
+      const img = (out.images as ImageOut[])[0];
+      expect(img?.url.startsWith(`${sb.url}/files/`), model).toBe(true);
+      expect((await download(img?.url ?? '')).bytes.subarray(0, 4).toString('latin1'), model).toBe('\u0089PNG');
+    }
+  });
+
+  it('describes through openrouter/router/vision: { output, usage }, capped by max_tokens', async () => {
+    const ref = await referenceDataUri(40, 40);
+    const out = await result('openrouter/router/vision', { prompt: 'Describe it', image_urls: [ref], model: 'google/gemini-2.5-flash', max_tokens: 3 });
+    expect(Object.keys(out).sort()).toEqual(['output', 'usage']);
+    expect((out.output as string).split(' ')).toHaveLength(3);
+    expect(out.usage).toMatchObject({ output_tokens: 3 });
+  });
+
+  async function detailOf(model: string, body: Record<string, unknown>) {
+    const { res } = await run(model, body);
+    expect(res.status).toBe(422);
+    return ((await res.json()) as { detail: FieldErr[] }).detail;
+  }
+
+  it('checks gpt-image-2\u2019s sizes and its 16-image limit', async () => {
+    const ref = 'data:image/png;base64,AA';
+    const bad = [
+      { width: 1000, height: 1000 }, // not multiples of 16
+      { width: 3200, height: 1024 }, // wider than 3:1
+      { width: 768, height: 768 }, // under 655,360 px
+      { width: 3840, height: 2400 }, // over 8,294,400 px
+      'auto_2K', // not a value of this endpoint
+    ];
+    for (const image_size of bad) {
+      const detail = await detailOf('openai/gpt-image-2/edit', { prompt: 'x', image_urls: [ref], image_size });
+      expect(detail[0]?.loc.slice(0, 2), JSON.stringify(image_size)).toEqual(['body', 'image_size']);
+    }
+    const many = await detailOf('openai/gpt-image-2/edit', { prompt: 'x', image_urls: Array(17).fill(ref) });
+    expect(many[0]).toMatchObject({ loc: ['body', 'image_urls'], type: 'too_long', ctx: { max_length: 16 } });
+    const missing = await detailOf('openai/gpt-image-2/edit', { prompt: 'x' });
+    expect(missing[0]).toMatchObject({ loc: ['body', 'image_urls'], type: 'missing' });
+  });
+
+  it('accepts gpt-image-2\u2019s concrete sizes at the documented limits, keeping their shape', async () => {
+    const ref = await referenceDataUri(90, 60);
+    for (const image_size of [{ width: 3840, height: 2160 }, { width: 1024, height: 640 }, { width: 2304, height: 768 }, 'auto', 'landscape_4_3']) {
+      const out = await result('openai/gpt-image-2/edit', { prompt: 'x', image_urls: [ref], image_size });
+      const img = (out.images as ImageOut[])[0]!;
+      const want = typeof image_size === 'object' ? image_size.width / image_size.height : image_size === 'auto' ? 90 / 60 : 4 / 3;
+      expect(img.width / img.height, JSON.stringify(image_size)).toBeCloseTo(want, 1);
+    }
+  });
+
+  it('Seedream 4.5 has no plain `auto` and refuses sizes outside both published ranges', async () => {
+    const ref = 'data:image/png;base64,AA';
+    expect((await detailOf('fal-ai/bytedance/seedream/v4.5/edit', { prompt: 'x', image_urls: [ref], image_size: 'auto' }))[0]).toMatchObject({ loc: ['body', 'image_size'], type: 'literal_error' });
+    expect((await detailOf('fal-ai/bytedance/seedream/v4.5/edit', { prompt: 'x', image_urls: [ref], image_size: { width: 1024, height: 1024 } }))[0]).toMatchObject({ loc: ['body', 'image_size'], type: 'value_error' });
+    const good = await referenceDataUri(64, 64);
+    // 2560x1440 is the pixel floor; 1920x4096 fits the side range.
+    for (const image_size of [{ width: 2560, height: 1440 }, { width: 1920, height: 4096 }, 'auto_4K']) {
+      expect(((await result('fal-ai/bytedance/seedream/v4.5/edit', { prompt: 'x', image_urls: [good], image_size })).images as ImageOut[]).length).toBe(1);
+    }
+  });
+
+  it('Seedream 4.0 scales a small size up instead of refusing it, and uses only the last 10 references', async () => {
+    const good = await referenceDataUri(64, 48);
+    const small = await result('fal-ai/bytedance/seedream/v4/edit', { prompt: 'x', image_urls: [good], image_size: { width: 640, height: 480 }, seed: 5 });
+    const img = (small.images as ImageOut[])[0]!;
+    expect(img.width / img.height).toBeCloseTo(4 / 3, 1);
+    expect(small.seed).toBe(5);
+    // The first of eleven cannot be decoded, but only the last ten are used.
+    const eleven = ['data:image/png;base64,bm90IGFuIGltYWdl', ...Array(10).fill(good)];
+    expect(((await result('fal-ai/bytedance/seedream/v4/edit', { prompt: 'x', image_urls: eleven })).images as ImageOut[]).length).toBe(1);
+    const seven = await detailOf('fal-ai/bytedance/seedream/v4/edit', { prompt: 'x', image_urls: [good], num_images: 7 });
+    expect(seven[0]).toMatchObject({ loc: ['body', 'num_images'], type: 'less_than_equal', ctx: { le: 6 } });
+  });
+
+  it('Nano Banana Pro: aspect ratios, resolution and 1-4 images', async () => {
+    const ref = 'data:image/png;base64,AA';
+    expect((await detailOf('fal-ai/nano-banana-pro/edit', { prompt: 'x', image_urls: [ref], aspect_ratio: '4:1' }))[0]).toMatchObject({ loc: ['body', 'aspect_ratio'], type: 'literal_error' });
+    expect((await detailOf('fal-ai/nano-banana-pro/edit', { prompt: 'x', image_urls: [ref], resolution: '0.5K' }))[0]).toMatchObject({ loc: ['body', 'resolution'] });
+    expect((await detailOf('fal-ai/nano-banana-pro/edit', { prompt: 'x', image_urls: [ref], num_images: 5 }))[0]).toMatchObject({ loc: ['body', 'num_images'], ctx: { le: 4 } });
+    const good = await referenceDataUri(60, 60);
+    const out = await result('fal-ai/nano-banana-pro/edit', { prompt: 'x', image_urls: [good], aspect_ratio: '21:9', resolution: '2K', num_images: 2, seed: 2147483647 });
+    expect((out.images as ImageOut[]).map((i) => Math.round((10 * i.width) / i.height))).toEqual([23, 23]);
+    expect(typeof out.description).toBe('string');
+  });
+
+  it('openrouter/router/vision needs a model and takes an integer max_tokens', async () => {
+    const ref = 'data:image/png;base64,AA';
+    expect((await detailOf('openrouter/router/vision', { prompt: 'x', image_urls: [ref] }))[0]).toMatchObject({ loc: ['body', 'model'], type: 'missing' });
+    expect((await detailOf('openrouter/router/vision', { prompt: 'x', image_urls: [ref], model: 'm', max_tokens: 1.5 }))[0]).toMatchObject({ loc: ['body', 'max_tokens'], type: 'int_from_float' });
+  });
+});
+
+describe('fal sandbox: the safety checker (has_nsfw_concepts)', () => {
+  it('flags the 2nd image for a prompt with nsfw-sandbox and returns it black', async () => {
+    const image_url = await referenceDataUri(80, 60);
+    const { res } = await run('fal-ai/flux/dev/image-to-image', { prompt: 'a beach nsfw-sandbox', image_url, num_images: 3 });
+    const out = (await res.json()) as ResultBody;
+    expect(out.has_nsfw_concepts).toEqual([false, true, false]);
+    const black = await Jimp.fromBuffer((await download(out.images[1]?.url ?? '')).bytes);
+    expect(black.bitmap.data.every((v, i) => (i % 4 === 3 ? v === 255 : v === 0))).toBe(true);
+    const kept = await Jimp.fromBuffer((await download(out.images[0]?.url ?? '')).bytes);
+    expect(kept.bitmap.data.some((v, i) => i % 4 !== 3 && v > 0)).toBe(true);
+  });
+
+  it('flags every image with nsfw-sandbox-all, and none when the checker is off', async () => {
+    const all = (await (await run('fal-ai/flux-pro/v1.1-ultra', { prompt: 'nsfw-sandbox-all', num_images: 2 })).res.json()) as ResultBody;
+    expect(all.has_nsfw_concepts).toEqual([true, true]);
+    const off = (await (await run('fal-ai/flux/dev', { prompt: 'nsfw-sandbox-all', num_images: 2, enable_safety_checker: false })).res.json()) as ResultBody;
+    expect(off.has_nsfw_concepts).toEqual([false, false]);
+  });
+
+  it('never adds has_nsfw_concepts where fal\u2019s output type has none', async () => {
+    const ref = await referenceDataUri(40, 40);
+    const out = (await (await run('fal-ai/bytedance/seedream/v4/edit', { prompt: 'nsfw-sandbox-all', image_urls: [ref], num_images: 2 })).res.json()) as Record<string, unknown>;
+    expect(out).not.toHaveProperty('has_nsfw_concepts');
+    expect(out).not.toHaveProperty('has_nsfw_concept');
+  });
+});
+
+describe('fal sandbox: model search (GET /fal/v1/models)', () => {
+  interface SearchBody {
+    models: Array<{ endpoint_id: string; metadata: { display_name: string; category: string; status: string } }>;
+    next_cursor: string | null;
+    has_more: boolean;
+  }
+  const search = async (query: string, key: string | null = null) => {
+    const res = await fetch(`${fal}/v1/models${query}`, { headers: key ? { Authorization: key } : {} });
+    return { res, body: (await res.json()) as SearchBody };
+  };
+
+  it('lists the endpoints asked for that fal serves, without a key; retired and unknown ids are absent', async () => {
+    const ids = ['openai/gpt-image-2/edit', 'fal-ai/imagen3', 'fal-ai/bytedance/seedream/v4.5/edit', 'fal-ai/no-such-thing'];
+    const { res, body } = await search(`?${ids.map((id) => `endpoint_id=${encodeURIComponent(id)}`).join('&')}`);
+    expect(res.status).toBe(200);
+    expect(body.models.map((m) => m.endpoint_id)).toEqual(['openai/gpt-image-2/edit', 'fal-ai/bytedance/seedream/v4.5/edit']);
+    expect(body.models[0]?.metadata).toMatchObject({ status: 'active', category: 'image-to-image', display_name: expect.any(String) });
+    expect(body).toMatchObject({ next_cursor: null, has_more: false });
+    expect((await search('?endpoint_id=openai/gpt-image-2/edit', KEY)).body.models).toHaveLength(1);
+  });
+
+  it('pages with limit and cursor, filters by status and q, and refuses over 50 ids', async () => {
+    const first = (await search('?limit=2')).body;
+    expect(first.models).toHaveLength(2);
+    expect(first.has_more).toBe(true);
+    const second = (await search(`?limit=2&cursor=${first.next_cursor}`)).body;
+    expect(second.models[0]?.endpoint_id).not.toBe(first.models[0]?.endpoint_id);
+    expect((await search('?status=deprecated')).body.models).toEqual([]);
+    expect((await search('?q=seedream')).body.models.map((m) => m.endpoint_id).sort()).toEqual(['fal-ai/bytedance/seedream/v4.5/edit', 'fal-ai/bytedance/seedream/v4/edit']);
+    const tooMany = await search(`?${Array.from({ length: 51 }, (_v, i) => `endpoint_id=x${i}`).join('&')}`);
+    expect(tooMany.res.status).toBe(422);
+  });
+
+  it('drops an endpoint retired through the control', async () => {
+    sb.retire('fal', 'openai/gpt-image-2/edit');
+    expect((await search('?endpoint_id=openai/gpt-image-2/edit')).body.models).toEqual([]);
+  });
+});
+
+describe('sandbox: retiring a model (POST /__sandbox/retire)', () => {
+  const post = (op: string, body?: unknown) =>
+    fetch(`${sb.url}/__sandbox/${op}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+
+  it('makes fal answer 404 app-not-found for that endpoint until reset', async () => {
+    expect((await submit('fal-ai/flux/dev', { prompt: 'x' })).status).toBe(200);
+    const res = await post('retire', { provider: 'fal', model: 'fal-ai/flux/dev' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ retired: [{ provider: 'fal', model: 'fal-ai/flux/dev' }] });
+    const gone = await submit('fal-ai/flux/dev', { prompt: 'x' });
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toEqual({ detail: 'Application "fal-ai/flux/dev" not found' });
+    // Other endpoints of the same app still run.
+    expect((await submit('fal-ai/flux/dev/image-to-image', { prompt: 'x', image_url: 'data:image/png;base64,AA' })).status).toBe(200);
+    expect(await (await fetch(`${sb.url}/__sandbox/retire`)).json()).toEqual({ retired: [{ provider: 'fal', model: 'fal-ai/flux/dev' }] });
+
+    expect((await post('reset')).status).toBe(200);
+    expect(sb.retired()).toEqual([]);
+    expect((await submit('fal-ai/flux/dev', { prompt: 'x' })).status).toBe(200);
+  });
+
+  it('refuses a malformed request or a provider the sandbox does not have', async () => {
+    expect((await post('retire', { provider: 'fal' })).status).toBe(400);
+    expect((await post('retire', { provider: 'nope', model: 'x' })).status).toBe(400);
+    expect(() => sb.retire('nope', 'x')).toThrow(/Unknown provider/);
+    expect(sb.retired()).toEqual([]);
   });
 });
