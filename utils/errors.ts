@@ -16,6 +16,8 @@ export const ErrorKind = z.enum([
   'network',
   'bad_reply',
   'may_have_been_charged',
+  /** The provider says this model or endpoint does not exist (retired, renamed, not enabled). */
+  'route_unavailable',
   'canceled',
   'not_found',
   'not_an_image',
@@ -33,6 +35,8 @@ export const SerializedError = z.object({
   message: z.string(),
   provider: z.string().optional(),
   retryAfterMs: z.number().nonnegative().optional(),
+  /** For route_unavailable: the route that answered so. */
+  routeId: z.string().optional(),
 });
 export type SerializedError = z.infer<typeof SerializedError>;
 
@@ -40,13 +44,15 @@ export class AppError extends Error {
   readonly kind: ErrorKind;
   readonly provider?: string;
   readonly retryAfterMs?: number;
+  readonly routeId?: string;
 
-  constructor(kind: ErrorKind, message: string, opts: { provider?: string; retryAfterMs?: number; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, opts: { provider?: string; retryAfterMs?: number; routeId?: string; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'AppError';
     this.kind = kind;
     this.provider = opts.provider;
     this.retryAfterMs = opts.retryAfterMs;
+    this.routeId = opts.routeId;
   }
 
   toJSON(): SerializedError {
@@ -55,6 +61,7 @@ export class AppError extends Error {
       message: this.message,
       ...(this.provider ? { provider: this.provider } : {}),
       ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+      ...(this.routeId ? { routeId: this.routeId } : {}),
     };
   }
 }
@@ -93,6 +100,7 @@ const NEXT_STEP: Record<ErrorKind, string> = {
   network: 'Check your connection and try again.',
   bad_reply: 'The provider answered in an unexpected way. Try again or pick another route.',
   may_have_been_charged: 'Check your provider account before trying again.',
+  route_unavailable: 'Use another route for this model, or set the provider\u2019s new model id for this route in Settings.',
   canceled: '',
   not_found: 'The image is gone from that address. Save it and drag it into the panel instead.',
   not_an_image: 'Pick a JPEG, PNG or WEBP image.',

@@ -1,13 +1,16 @@
 import { AppError } from './errors';
-import { getModel, PROVIDER_NAMES, type ModelId, type ProviderId, type RouteSpec } from './models';
-import { getAdapter } from './providers';
-import type { ProviderTarget } from './jobs/engine';
+import { ADAPTED_PROVIDERS, findRoute, getModel, PROVIDER_NAMES, type ModelId, type ModelSpec, type ProviderId, type RouteSpec } from './models';
+import type { ProviderTarget } from './providers/types';
 import type { Settings } from './settings';
 
 /**
- * Which route runs a model, and where its requests go. Routing follows the user's keys: the
- * route they chose, else the first route whose provider has a key. In the sandbox build a
- * provider without a key is served by the local sandbox, and the UI says so.
+ * Which route runs a model, and where its requests go. Routing follows the route lifecycles in
+ * the catalogue, what the providers told this browser, and the user's keys:
+ *   1. never a retired route, nor one a provider said no longer exists (marked unavailable);
+ *   2. the route the user chose in Settings, if it is still usable;
+ *   3. else the first live route whose provider has a key, then the first deprecated one;
+ *   4. in the sandbox build, a provider without a key is served by the local sandbox.
+ * Deliberately free of adapter code: the panel imports this, and must stay light.
  */
 
 export interface RouteChoice {
@@ -16,6 +19,10 @@ export interface RouteChoice {
   via: 'provider' | 'sandbox';
   /** One line for the UI: why this route. */
   reason: string;
+  /** Said plainly when the row runs on a successor: what was retired, when, and what runs now. */
+  successorNote?: string;
+  /** A deprecated route's announced shutdown, or a doubt about it. */
+  warning?: string;
 }
 
 export interface RoutingEnv {
@@ -24,25 +31,94 @@ export interface RoutingEnv {
   sandbox: boolean;
 }
 
+/** Why a route cannot be used on this browser now, or null when it can. */
+export function unusableReason(route: RouteSpec, settings: Settings): string | null {
+  if (!ADAPTED_PROVIDERS.has(route.provider)) return `${PROVIDER_NAMES[route.provider]} is not supported yet.`;
+  if (route.lifecycle.status === 'retired') return `Retired on ${formatDate(route.lifecycle.retiredOn)}.`;
+  const mark = settings.unavailableRoutes[route.id];
+  if (mark) return `${PROVIDER_NAMES[route.provider]} said on ${formatDate(mark.since)} that it no longer offers this model.`;
+  return null;
+}
+
+/** The catalogue route with the user's model id applied, if they set one. */
+export function withOverride(route: RouteSpec, settings: Settings): RouteSpec {
+  const model = settings.modelOverrides[route.id];
+  return model && model !== route.endpoint ? { ...route, modelOverride: model } : route;
+}
+
+/** Routes of a model that may run, best first: live before deprecated, catalogue order within. */
+export function usableRoutes(model: ModelSpec, settings: Settings): RouteSpec[] {
+  const usable = model.routes.filter((r) => unusableReason(r, settings) === null);
+  const rank = (r: RouteSpec) => (r.lifecycle.status === 'live' ? 0 : 1);
+  return usable.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+}
+
 export function chooseRoute(modelId: ModelId, env: RoutingEnv): RouteChoice {
   const model = getModel(modelId);
-  const runnable = model.routes.filter((r) => getAdapter(r.provider));
+  const candidates = usableRoutes(model, env.settings);
   const chosenId = env.settings.routes[modelId];
-  const chosen = chosenId ? runnable.find((r) => r.id === chosenId) : undefined;
-  if (chosen && env.configured.has(chosen.provider)) {
-    return { route: chosen, via: 'provider', reason: 'Chosen in Settings.' };
+  const chosenSpec = chosenId ? findRoute(chosenId)?.route : undefined;
+  const chosenProblem = chosenSpec ? unusableReason(chosenSpec, env.settings) : null;
+  const chosen = chosenSpec && !chosenProblem ? chosenSpec : undefined;
+  // The user's choice no longer works: say why, then route as if they had left it automatic.
+  const prefix = chosenSpec && chosenProblem ? `Your chosen route is unavailable (${chosenProblem.replace(/\.$/, '')}). ` : '';
+
+  const pick = (route: RouteSpec, via: RouteChoice['via'], reason: string): RouteChoice => ({
+    route: withOverride(route, env.settings),
+    via,
+    reason: prefix + reason,
+    ...notesFor(model, route),
+  });
+
+  if (chosen && env.configured.has(chosen.provider)) return pick(chosen, 'provider', 'Chosen in Settings.');
+  if (!chosen) {
+    const keyed = candidates.find((r) => env.configured.has(r.provider));
+    if (keyed) return pick(keyed, 'provider', `Uses your ${PROVIDER_NAMES[keyed.provider]} key.`);
   }
-  const keyed = runnable.find((r) => env.configured.has(r.provider));
-  if (keyed && !chosen) {
-    return { route: keyed, via: 'provider', reason: `Uses your ${PROVIDER_NAMES[keyed.provider]} key.` };
-  }
-  const fallback = chosen ?? runnable[0];
+  const fallback = chosen ?? candidates[0];
   if (fallback && env.sandbox) {
-    return { route: fallback, via: 'sandbox', reason: `No ${PROVIDER_NAMES[fallback.provider]} key: using the local sandbox.` };
+    return pick(fallback, 'sandbox', `No ${PROVIDER_NAMES[fallback.provider]} key: using the local sandbox.`);
   }
-  const wanted = fallback ?? model.routes[0];
-  const name = wanted ? PROVIDER_NAMES[wanted.provider] : 'a provider';
-  throw new AppError('no_key', `${model.name} needs a ${name} API key. Add it in Settings.`, { provider: wanted?.provider });
+  if (!fallback) {
+    throw new AppError(
+      'route_unavailable',
+      `${prefix}No route for ${model.name} works any more: every provider that ran it has retired it or no longer offers it. Set a new model id for one of its routes in Settings, or pick another model.`,
+    );
+  }
+  // Name every provider that could run it, so one key is enough to find.
+  const providers = [...new Set((chosen ? [chosen] : candidates).map((r) => PROVIDER_NAMES[r.provider]))];
+  const names = providers.length > 1 ? `${providers.slice(0, -1).join(', ')} or ${providers.at(-1)}` : providers[0];
+  throw new AppError('no_key', `${prefix}${model.name} needs a ${names} API key. Add it in Settings.`, { provider: fallback.provider });
+}
+
+/** The successor note and deprecation warning for a model running on a route. */
+export function notesFor(model: ModelSpec, route: RouteSpec): Pick<RouteChoice, 'successorNote' | 'warning'> {
+  const out: Pick<RouteChoice, 'successorNote' | 'warning'> = {};
+  if (model.retired && route.runs) {
+    out.successorNote = `${model.retired.what} was retired by ${model.retired.by} on ${formatDate(model.retired.on)}; this uses ${route.runs}, its successor.`;
+  } else if (route.runs) {
+    out.successorNote = `This uses ${route.runs}.`;
+  }
+  const life = route.lifecycle;
+  if (life.status === 'deprecated') {
+    out.warning = life.shutdownOn
+      ? `${PROVIDER_NAMES[route.provider]} will switch this route off on ${formatDate(life.shutdownOn)}.`
+      : (life.note ?? `${PROVIDER_NAMES[route.provider]} may switch this route off soon.`);
+  }
+  return out;
+}
+
+/** "30 June 2026", the same in every locale and time zone. */
+export function formatDate(when: string | number): string {
+  const date = typeof when === 'number' ? new Date(when) : new Date(`${when}T00:00:00Z`);
+  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** A route's name for people: provider and model, and what happens to the image. */
+export function routeLabel(r: RouteSpec): string {
+  const how = r.imageInput === 'native' ? 'sends the image' : 'describes the image';
+  const what = r.label ?? (r.runs ? `${r.runs} (${r.modelOverride ?? r.endpoint})` : (r.modelOverride ?? r.endpoint));
+  return `${PROVIDER_NAMES[r.provider]}: ${what} (${how})`;
 }
 
 export function targetFor(provider: ProviderId, env: { settings: Settings; key: string | undefined; sandbox: boolean; sandboxUrl: string; sandboxKey: string }): ProviderTarget {

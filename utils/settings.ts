@@ -29,6 +29,26 @@ export function normalizeBaseUrl(value: string): string {
   return value.trim().replace(/\/+$/, '');
 }
 
+/**
+ * A provider model id or path: letters, digits and `._:/-`, no `..`, no leading slash. It
+ * becomes part of a request path on the provider's own host, never a host.
+ */
+export const ModelIdOverride = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'Use letters, digits and . _ : / - only.')
+  .refine((v) => !v.includes('..') && !v.includes('//') && !v.endsWith('/'), 'That is not a model id.');
+
+const RouteMark = z.object({
+  since: z.number(),
+  message: z.string().max(500),
+  /** The model id that was refused (an override may differ from the catalogue's). */
+  model: z.string().max(200).optional(),
+});
+export type RouteMark = z.infer<typeof RouteMark>;
+
 const baseUrlFor = (p: ProviderId) =>
   z
     .string()
@@ -49,10 +69,21 @@ export const Settings = z.object({
     minimax: providerSettings('minimax'),
     byteplus: providerSettings('byteplus'),
     vyro: providerSettings('vyro'),
+    google: providerSettings('google'),
   }),
   /** The route the user chose per model; absent means "automatic". */
   routes: z.partialRecord(ModelId, z.string()).catch({}),
   defaultModel: ModelId.catch('flux-dev'),
+  /**
+   * The user's own model id per route id, for when a provider renames or replaces a model
+   * before we ship an update (a BytePlus `ep-...` endpoint id, OpenAI's next image model).
+   */
+  modelOverrides: z.record(z.string(), ModelIdOverride).catch({}),
+  /**
+   * Routes the provider said no longer exist, by route id, on this browser. Set when a job or
+   * "Check my models" hears so; cleared by the user in Settings or when a check finds the model.
+   */
+  unavailableRoutes: z.record(z.string(), RouteMark).catch({}),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -10,6 +10,7 @@ import type { ProviderId } from '@/utils/models';
 import type { PreparedImage } from '@/utils/providers/types';
 import { describeImage, pickDescriber } from '@/utils/describe';
 import { AppError } from '@/utils/errors';
+import { markRouteUnavailable } from '@/utils/route-health';
 import { keepAlive } from './keep-alive';
 import { notifyIfUnseen } from './notify';
 
@@ -35,6 +36,9 @@ export function jobEngine(): JobEngine {
       void notifyIfUnseen(job).catch(() => {});
     },
     onResultsEvicted: () => publish({ type: 'results.changed' }),
+    onRouteUnavailable: async (job, error) => {
+      await markRouteUnavailable(job.routeId, error.message, job.model);
+    },
     keepAlive,
   });
   return engine;
@@ -48,7 +52,7 @@ export async function describeReference(routeProvider: ProviderId, image: Prepar
   const configured = await configuredProviders();
   const describer = pickDescriber(routeProvider, (p) => configured.has(p) || (SANDBOX_BUILD && p === 'fal'));
   if (!describer) {
-    throw new AppError('no_key', 'This model cannot see images, so the image prompt is described in words first. That needs a fal or OpenAI key; or write the description yourself.');
+    throw new AppError('no_key', 'This model cannot see images, so the image prompt is described in words first. That needs a fal, OpenAI or Google Gemini key; or write the description yourself.');
   }
   const target = await resolveTarget(describer);
   const sleep = (ms: number) => abortableSleep(ms, signal ?? new AbortController().signal);

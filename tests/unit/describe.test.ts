@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Jimp } from 'jimp';
-import { describeImage, mergeDescription, pickDescriber } from '@/utils/describe';
+import { DESCRIBE_MAX_TOKENS, describeImage, mergeDescription, pickDescriber } from '@/utils/describe';
 import { prepareInput } from '@/utils/jobs/prepare-input';
 import { getModel } from '@/utils/models';
 import { db, resetDbForTests } from '@/utils/db';
@@ -36,9 +36,37 @@ describe('describing the reference for text-only models', () => {
     const submit = sandbox.requests.find((r) => r.method === 'POST');
     expect(submit?.path).toBe('/fal/openrouter/router/vision');
     expect(submit?.headers.authorization).toBe('Key k');
-    const body = submit?.body as { image_urls: string[]; prompt: string };
+    const body = submit?.body as { image_urls: string[]; prompt: string; model: string; max_tokens: number };
     expect(body.image_urls[0]).toMatch(/^data:image\/jpeg;base64,/);
     expect(body.prompt).toMatch(/Describe this picture/);
+    // RouterVisionInput: `model` is required, `max_tokens` an optional integer.
+    expect(typeof body.model).toBe('string');
+    expect(body.max_tokens).toBe(DESCRIBE_MAX_TOKENS);
+  });
+
+  it('a retired fal vision endpoint is an error, not route_unavailable (describing has no route)', async () => {
+    sandbox.reset();
+    sandbox.retire('fal', 'openrouter/router/vision');
+    const e = await describeImage('fal', { blob: jpeg, mime: 'image/jpeg', width: 64, height: 48 }, { fetch, baseUrl: `${sandbox.url}/fal`, key: 'k' }, noSleep).catch((err: unknown) => err);
+    expect(e).toMatchObject({ provider: 'fal', message: expect.stringContaining('openrouter/router/vision') });
+    expect((e as { kind: string }).kind).not.toBe('route_unavailable');
+    sandbox.reset();
+  });
+
+  it('asks OpenAI chat completions in the sandbox with max_completion_tokens', async () => {
+    sandbox.reset();
+    const text = await describeImage('openai', { blob: jpeg, mime: 'image/jpeg', width: 64, height: 48 }, { fetch, baseUrl: `${sandbox.url}/openai`, key: 'sk-1' }, noSleep);
+    expect(text).toMatch(/blue/);
+    const sent = sandbox.requests.find((r) => r.path === '/openai/v1/chat/completions');
+    expect(sent?.headers.authorization).toBe('Bearer sk-1');
+    const body = sent?.body as Record<string, unknown>;
+    expect(body.max_completion_tokens).toBe(DESCRIBE_MAX_TOKENS);
+    expect(body).not.toHaveProperty('max_tokens');
+    sandbox.retire('openai', String(body.model));
+    await expect(
+      describeImage('openai', { blob: jpeg, mime: 'image/jpeg', width: 64, height: 48 }, { fetch, baseUrl: `${sandbox.url}/openai`, key: 'sk-1' }, noSleep),
+    ).rejects.toMatchObject({ provider: 'OpenAI' });
+    sandbox.reset();
   });
 
   it('uses OpenAI chat completions with the image as a data URL, and maps its errors', async () => {
@@ -53,11 +81,14 @@ describe('describing the reference for text-only models', () => {
     expect(new Headers(calls[0]?.init.headers).get('authorization')).toBe('Bearer sk-1');
     const body = JSON.parse(String(calls[0]?.init.body));
     expect(body.messages[0].content[1].image_url.url).toMatch(/^data:image\/jpeg;base64,/);
+    // `max_tokens` is deprecated for chat completions; the adapter sends its successor.
+    expect(body.max_completion_tokens).toBe(DESCRIBE_MAX_TOKENS);
+    expect(body).not.toHaveProperty('max_tokens');
 
     const broke = vi.fn(async () => Response.json({ error: { message: 'You exceeded your current quota', code: 'insufficient_quota' } }, { status: 429 }));
     await expect(
       describeImage('openai', { blob: jpeg, mime: 'image/jpeg', width: 64, height: 48 }, { fetch: broke as never, baseUrl: 'https://api.openai.com', key: 'sk-1' }, noSleep),
-    ).rejects.toMatchObject({ kind: 'out_of_credit', provider: 'openai' });
+    ).rejects.toMatchObject({ kind: 'out_of_credit', provider: 'OpenAI' });
   });
 
   it('merges the description into the prompt of a text-only route, preferring the user\u2019s words', async () => {
@@ -66,7 +97,9 @@ describe('describing the reference for text-only models', () => {
     await (await db()).put('references', {
       id: 'r', createdAt: 0, blob: jpeg, mime: 'image/jpeg', width: 64, height: 48, thumb: jpeg, sha256: 'x', source: { kind: 'file' },
     });
-    const route = getModel('imagen-3').routes[0]!;
+    // A text-only route: the reference reaches it described.
+    const route = getModel('imagen-3').routes.find((r) => r.imageInput === 'described')!;
+    expect(route.aspectRatios).toContain('16:9');
     const job = {
       request: { prompt: 'a castle', referenceId: 'r', modelId: 'imagen-3', settings: { influence: null, aspectRatio: '16:9', numImages: 2, seed: 7 }, fresh: false, description: null },
     } as unknown as JobRecord;

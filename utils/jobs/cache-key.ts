@@ -5,7 +5,8 @@ import type { JobRequest } from './types';
  * Identical inputs (reference bytes, prompt, model, route, settings, seed) give the same key.
  * The reference enters by its content hash, so re-adding the same picture still hits.
  */
-export async function cacheKeyFor(request: JobRequest, routeId: string, referenceSha256: string | null): Promise<string> {
+/** `model`: the model id actually sent (a user's override changes what runs, so it changes the key). */
+export async function cacheKeyFor(request: JobRequest, routeId: string, referenceSha256: string | null, model?: string): Promise<string> {
   const { prompt, modelId, settings } = request;
   const material = JSON.stringify({
     v: 1,
@@ -13,6 +14,7 @@ export async function cacheKeyFor(request: JobRequest, routeId: string, referenc
     prompt: prompt.trim(),
     modelId,
     routeId,
+    ...(model ? { model } : {}),
     influence: settings.influence,
     aspectRatio: settings.aspectRatio,
     numImages: settings.numImages,

@@ -1,8 +1,8 @@
 import type { IDBPDatabase } from 'idb';
 import type { ImagePromptDB } from '../db';
 import { AppError, isTransient, toAppError } from '../errors';
-import { findRoute, type ProviderId, type RouteSpec } from '../models';
-import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput } from '../providers/types';
+import { findRoute, wireModel, type ProviderId, type RouteSpec } from '../models';
+import type { GenerationInput, ProviderAdapter, ProviderOutput, ProviderTarget } from '../providers/types';
 import type { ResultRecord } from '../results';
 import { cacheKeyFor } from './cache-key';
 import { downloadOutput } from './download';
@@ -17,8 +17,6 @@ import { isTerminal, type JobRecord, type JobRequest } from './types';
  * only ever polled, never submitted again.
  */
 
-export type ProviderTarget = Omit<ProviderContext, 'fetch' | 'signal'>;
-
 export interface EngineDeps {
   db: () => Promise<IDBPDatabase<ImagePromptDB>>;
   fetch: typeof fetch;
@@ -26,8 +24,13 @@ export interface EngineDeps {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   newId: () => string;
   adapterFor: (provider: ProviderId) => ProviderAdapter | undefined;
-  /** Picks the route for a new request (throws AppError 'no_key' etc.). */
+  /** Picks the route for a new request, with the user's model id applied (throws AppError 'no_key' etc.). */
   chooseRoute: (request: JobRequest) => Promise<RouteSpec>;
+  /**
+   * The provider said this route's model does not exist: remember it on this browser so it is
+   * not chosen (and paid attention to) again. Never called for timeouts, 5xx or 429.
+   */
+  onRouteUnavailable?: (job: JobRecord, error: AppError) => Promise<void> | void;
   /** Base URL and key for a provider, read fresh each time (keys may change while a job runs). */
   targetFor: (provider: ProviderId) => Promise<ProviderTarget>;
   /** Turns a job into the adapter's input: prepares the reference for the route, or describes it. */
@@ -81,8 +84,21 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
   }
 
   async function fail(id: string, err: unknown, state: 'failed' | 'timed_out' = 'failed') {
-    const error = toAppError(err).toJSON();
-    return update(id, (j) => ({ ...j, state, error, progress: undefined }));
+    const appError = toAppError(err);
+    const ended = await update(id, (j) => ({
+      ...j,
+      state,
+      error: { ...appError.toJSON(), ...(appError.kind === 'route_unavailable' ? { routeId: j.routeId } : {}) },
+      progress: undefined,
+    }));
+    if (ended && appError.kind === 'route_unavailable') {
+      try {
+        await deps.onRouteUnavailable?.(ended, appError);
+      } catch {
+        // Remembering is a courtesy; the job has ended with a clear message either way.
+      }
+    }
+    return ended;
   }
 
   async function enqueue(request: JobRequest): Promise<{ job: JobRecord; cached: boolean }> {
@@ -92,7 +108,8 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     if (request.referenceId && !reference) {
       throw new AppError('not_found', 'The image prompt is no longer stored. Add the image again.');
     }
-    const cacheKey = await cacheKeyFor(request, route.id, reference?.sha256 ?? null);
+    const model = wireModel(route);
+    const cacheKey = await cacheKeyFor(request, route.id, reference?.sha256 ?? null, route.modelOverride);
     const now = deps.now();
     const base: JobRecord = {
       id: deps.newId(),
@@ -102,6 +119,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
       request,
       routeId: route.id,
       provider: route.provider,
+      model,
       cacheKey,
       resultIds: [],
       attempts: 0,
@@ -181,7 +199,8 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
         await fail(jobId, new AppError('internal', 'This job\u2019s model route no longer exists.'));
         return;
       }
-      const { route } = found;
+      // The model id this job was created with, even if the user changed the override since.
+      const route = job.model && job.model !== found.route.endpoint ? { ...found.route, modelOverride: job.model } : found.route;
       const adapter = deps.adapterFor(job.provider);
       if (!adapter) {
         await fail(jobId, new AppError('internal', `No adapter for ${job.provider}.`));
@@ -229,7 +248,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
                 progress: { stage: 'queued', queuePosition: outcome.queuePosition },
               }));
             } else {
-              await update(jobId, (j) => ({ ...j, state: 'downloading', handle: outcome.handle, outputs: outcome.outputs, progress: undefined }));
+              await update(jobId, (j) => ({ ...j, state: 'downloading', handle: outcome.handle, outputs: outcome.outputs, progress: undefined, notice: outcome.notice }));
             }
           } catch (err) {
             const e = toAppError(err);
@@ -277,7 +296,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             const outcome = await adapter.poll(route, job.handle, { ...target, fetch: deps.fetch, signal });
             pollFailures = 0;
             if (outcome.kind === 'done') {
-              await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined }));
+              await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined, notice: outcome.notice }));
               continue;
             }
             const progress = { stage: outcome.stage, queuePosition: outcome.queuePosition };

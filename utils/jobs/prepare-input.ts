@@ -34,6 +34,10 @@ export async function prepareInput(
     prompt = mergeDescription(prompt, description);
   }
 
+  // A seed the provider cannot take would be refused there (or silently wrapped): say so here.
+  if (route.seed && settings.seed !== null && settings.seed > route.seed.max) {
+    throw new AppError('invalid_input', `This route takes seeds up to ${route.seed.max}. Choose a smaller seed, or leave it empty for a random one.`, { provider: route.provider });
+  }
   const knob = route.strength;
   const strength = knob ? toRouteStrength(knob, settings.influence ?? fromRouteStrength(knob, knob.default)) : undefined;
   const aspectRatio = settings.aspectRatio && route.aspectRatios?.includes(settings.aspectRatio) ? settings.aspectRatio : undefined;

@@ -41,6 +41,8 @@ export interface JobRecord {
   request: JobRequest;
   routeId: string;
   provider: ProviderId;
+  /** The model id sent to the provider (the route's, or the user's override), shown on results. */
+  model?: string;
   /** Same inputs, same key: a finished job with this key answers without a provider request. */
   cacheKey: string;
   /** Set when this job was answered from the cache: the job that made the results. */
@@ -62,5 +64,7 @@ export interface JobRecord {
   submitStartedAt?: number;
   /** For routes that describe the reference instead of sending it: the words used. */
   description?: string;
+  /** Something the user should know about a finished job (e.g. images the safety checker dropped). */
+  notice?: string;
   error?: SerializedError;
 }

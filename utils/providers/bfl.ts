@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
-import type { RouteSpec } from '../models';
+import { wireModel, type RouteSpec } from '../models';
 import { bytesToBase64 } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, sameOrigin, stripEnd } from './http';
 import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, SubmitOutcome } from './types';
@@ -159,7 +159,7 @@ export const bflAdapter: ProviderAdapter = {
 
   async submit(route, input, ctx): Promise<SubmitOutcome> {
     const body = await bflInputs(route, input);
-    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/${route.endpoint}`, {
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/${wireModel(route)}`, {
       method: 'POST',
       authHeader: auth(ctx),
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { AppError, type ErrorKind } from '../errors';
-import type { RouteSpec } from '../models';
+import { wireModel, wireSize, type RouteSpec } from '../models';
 import { base64ToBytes, blobToDataUri } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
-import { SEEDREAM3_SIZES } from './sizes';
 import { messageFrom, noPolling, parseResolution, sniffImageMime } from './sync';
 import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput, SubmitOutcome } from './types';
 
@@ -52,10 +51,22 @@ function isSeedEdit(route: RouteSpec): boolean {
   return route.endpoint.startsWith('seededit-');
 }
 
+/** The wire `size`: "WxH" from the route's size table. */
+function sizeOf(route: RouteSpec, ratio: string | undefined): string | undefined {
+  const size = wireSize(route, ratio ?? '1:1') ?? wireSize(route, '1:1');
+  return size && typeof size === 'object' ? `${size.width}x${size.height}` : size;
+}
+
 /** The JSON body for one request. */
 export async function byteplusBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
-  const body: Record<string, unknown> = { model: route.endpoint, prompt: input.prompt };
-  if (isSeedEdit(route)) {
+  const body: Record<string, unknown> = { model: wireModel(route), prompt: input.prompt };
+  if (route.imageInput === 'native' && !isSeedEdit(route)) {
+    // Seedream 4.x: one reference as a data URI (the API takes 1-14), one image out.
+    if (input.image) body.image = await blobToDataUri(input.image.blob, input.image.mime);
+    const size = sizeOf(route, input.aspectRatio);
+    if (size) body.size = size;
+    body.sequential_image_generation = 'disabled';
+  } else if (isSeedEdit(route)) {
     const image = input.image;
     if (!image) throw new AppError('invalid_input', 'SeedEdit edits an image. Add an image prompt first.', { provider: PROVIDER });
     const ratio = image.width / image.height;
@@ -66,8 +77,8 @@ export async function byteplusBody(route: RouteSpec, input: GenerationInput): Pr
     body.size = 'adaptive';
     if (route.strength && input.strength !== undefined) body[route.strength.field] = input.strength;
   } else {
-    const size = SEEDREAM3_SIZES[input.aspectRatio ?? '1:1'] ?? SEEDREAM3_SIZES['1:1'];
-    if (size) body.size = `${size.width}x${size.height}`;
+    const size = sizeOf(route, input.aspectRatio);
+    if (size) body.size = size;
   }
   if (route.seed && input.seed !== undefined) body.seed = input.seed;
   body.response_format = 'url';
@@ -76,8 +87,13 @@ export async function byteplusBody(route: RouteSpec, input: GenerationInput): Pr
 }
 
 /** Maps an Ark error code (and the HTTP status) onto our kinds. */
-export function byteplusError(status: number, code: string | null | undefined, said: string | null | undefined, retryAfter?: number): AppError {
+export function byteplusError(status: number, code: string | null | undefined, said: string | null | undefined, retryAfter?: number, route?: RouteSpec): AppError {
   const c = code ?? '';
+  // The model (or the user's endpoint id) does not exist: retired, like Seedream 3.0 on 2026-05-13.
+  if (route && /^InvalidEndpointOrModel/.test(c)) {
+    const text = said?.trim().slice(0, 300);
+    return new AppError('route_unavailable', `BytePlus no longer offers ${wireModel(route)}${text ? ` (${c}: ${text})` : ` (${c})`}.`, { provider: PROVIDER, routeId: route.id });
+  }
   let kind: ErrorKind;
   if (/SensitiveContentDetected|RiskDetection|PolicyViolation/.test(c)) kind = 'moderated';
   else if (/^AuthenticationError|^InvalidAPIKey|^AccessDenied|^PermissionDenied/i.test(c)) kind = 'bad_key';
@@ -99,12 +115,12 @@ export function byteplusError(status: number, code: string | null | undefined, s
   return new AppError(kind, message, { provider: PROVIDER, retryAfterMs: retryAfter });
 }
 
-async function failure(res: Response, body?: unknown): Promise<AppError> {
+async function failure(res: Response, body?: unknown, route?: RouteSpec): Promise<AppError> {
   const json = body === undefined ? await readJson(res) : body;
   const parsed = ErrorBody.safeParse(json);
   const code = parsed.success ? parsed.data.error.code : undefined;
   const said = parsed.success ? parsed.data.error.message : messageFrom(json);
-  return byteplusError(res.status, code, said, retryAfterMs(res.headers));
+  return byteplusError(res.status, code, said, retryAfterMs(res.headers), route);
 }
 
 function outputOf(d: z.infer<typeof ImageDatum>): ProviderOutput | undefined {
@@ -133,10 +149,10 @@ export const byteplusAdapter: ProviderAdapter = {
   async submit(route, input, ctx): Promise<SubmitOutcome> {
     const res = await post(ctx, await byteplusBody(route, input));
     const json = await readJson(res);
-    if (!res.ok) throw await failure(res, json);
+    if (!res.ok) throw await failure(res, json, route);
     const reply = parseReply(PROVIDER, GenerateReply, json);
     // Some gateways answer 200 with an `error` object instead of data.
-    if (reply.error?.code) throw byteplusError(200, reply.error.code, reply.error.message);
+    if (reply.error?.code) throw byteplusError(200, reply.error.code, reply.error.message, undefined, route);
     const outputs = (reply.data ?? []).map(outputOf).filter((o): o is ProviderOutput => o !== undefined);
     if (outputs.length === 0) throw new AppError('bad_reply', 'BytePlus finished without any image.', { provider: PROVIDER });
     return { kind: 'done', outputs };

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
-import type { RouteSpec } from '../models';
+import { wireModel, wireSize, type RouteSpec } from '../models';
 import { blobToDataUri } from '../image/bytes';
-import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
-import { FAL_SIZE_PRESETS, SEEDREAM3_SIZES } from './sizes';
+import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, sameOrigin, stripEnd } from './http';
 import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, SubmitOutcome } from './types';
 
 /**
@@ -13,6 +12,7 @@ import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, Pr
  *   GET  status_url                    -> { status: IN_QUEUE (queue_position) | IN_PROGRESS | COMPLETED }
  *   GET  response_url                  -> { images: [{ url, width, height, content_type }], seed }
  *   PUT  cancel_url
+ *   GET  https://api.fal.ai/v1/models?endpoint_id=...   free model search (no key sent)
  * We always follow the URLs fal returns instead of building them: status and result paths
  * drop the model sub-path. Images go in as data URIs.
  */
@@ -45,8 +45,32 @@ const ResultReply = z.object({
     )
     .min(1),
   seed: z.number().nullish(),
-  has_nsfw_concept: z.array(z.boolean()).nullish(),
+  /** One flag per image (plural name, as in fal's published output types); a flagged image is black. */
+  has_nsfw_concepts: z.array(z.boolean()).nullish(),
 });
+
+/**
+ * Describing: the queue endpoint `openrouter/router/vision` (fal's successor to the deprecated
+ * `fal-ai/any-llm/vision`): `prompt`, `image_urls`, `model`, `max_tokens`; answers `{ output }`.
+ */
+const FAL_VISION_ENDPOINT = 'openrouter/router/vision';
+const FAL_VISION_MODEL = 'google/gemini-2.5-flash';
+const VisionResult = z.object({ output: z.string() });
+
+/**
+ * fal's free model search (docs.fal.ai/platform-apis/v1/models): GET https://api.fal.ai/v1/models
+ * ?endpoint_id=a&endpoint_id=b (1-50), key optional -> { models: [{ endpoint_id, metadata:
+ * { status: active | deprecated, ... } }], next_cursor, has_more }. What it answers for an
+ * unknown id (left out, or an error) is not documented; left out is read as missing.
+ */
+const ModelSearch = z.object({
+  models: z.array(z.object({ endpoint_id: z.string(), metadata: z.object({ status: z.string().nullish() }).nullish() })),
+});
+
+/** The official queue host's platform API is api.fal.ai; a proxy or the sandbox serves it under its own base. */
+export function platformUrl(baseUrl: string): string {
+  return sameOrigin(baseUrl, 'https://queue.fal.run') ? 'https://api.fal.ai' : stripEnd(baseUrl);
+}
 
 const ErrorBody = z.object({
   detail: z.union([
@@ -55,67 +79,25 @@ const ErrorBody = z.object({
   ]),
 });
 
-/** Builds the JSON inputs for one fal endpoint from the panel's generation input. */
+/**
+ * Builds the JSON inputs for one fal endpoint from the panel's generation input. The field
+ * names come from the route's `fal` form in the catalogue (fal's published input types), so a
+ * new fal route needs no code here.
+ */
 export async function falInputs(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
-  const imageUrl = input.image ? await blobToDataUri(input.image.blob, input.image.mime) : undefined;
-  const body: Record<string, unknown> = { prompt: input.prompt };
-  const common = () => {
-    body.num_images = input.numImages;
-    if (input.seed !== undefined && route.seed) body.seed = input.seed;
-  };
-  switch (route.endpoint) {
-    case 'fal-ai/flux/dev/image-to-image':
-      if (!imageUrl) throw new AppError('invalid_input', 'Flux dev needs an image prompt on this route. Add an image first.');
-      body.image_url = imageUrl;
-      if (input.strength !== undefined) body.strength = input.strength;
-      body.enable_safety_checker = true;
-      common();
-      break;
-    // Field names below: fal's published endpoint input types (@fal-ai/client endpoints.ts).
-    case 'fal-ai/gpt-image-1/edit-image':
-      // image_urls (list), image_size auto | 1024x1024 | 1536x1024 | 1024x1536; no seed.
-      if (!imageUrl) throw new AppError('invalid_input', 'ChatGPT Image needs an image prompt on this route. Add an image first.');
-      body.image_urls = [imageUrl];
-      if (input.aspectRatio) body.image_size = input.aspectRatio;
-      body.num_images = input.numImages;
-      break;
-    case 'fal-ai/ideogram/v3/remix':
-      // image_url, strength (of the input image, default 0.8), image_size presets.
-      if (!imageUrl) throw new AppError('invalid_input', 'Ideogram remix needs an image prompt. Add an image first.');
-      body.image_url = imageUrl;
-      if (input.strength !== undefined) body.strength = input.strength;
-      if (input.aspectRatio && FAL_SIZE_PRESETS[input.aspectRatio]) body.image_size = FAL_SIZE_PRESETS[input.aspectRatio];
-      common();
-      break;
-    case 'fal-ai/ideogram/character':
-      // reference_image_urls (only the first is used), style AUTO | REALISTIC | FICTION.
-      if (!imageUrl) throw new AppError('invalid_input', 'Ideogram Character needs a picture of the character. Add an image first.');
-      body.reference_image_urls = [imageUrl];
-      body.style = 'AUTO';
-      if (input.aspectRatio && FAL_SIZE_PRESETS[input.aspectRatio]) body.image_size = FAL_SIZE_PRESETS[input.aspectRatio];
-      common();
-      break;
-    case 'fal-ai/minimax/image-01/subject-reference':
-      // image_url (a face), aspect_ratio, num_images 1-9; no seed input.
-      if (!imageUrl) throw new AppError('invalid_input', 'Minimax Image needs a face photo on this route. Add an image first.');
-      body.image_url = imageUrl;
-      if (input.aspectRatio) body.aspect_ratio = input.aspectRatio;
-      body.num_images = input.numImages;
-      break;
-    case 'fal-ai/bytedance/seedream/v3/text-to-image': {
-      // No aspect_ratio field: image_size { width, height }, both sides 512-2048.
-      const size = input.aspectRatio ? SEEDREAM3_SIZES[input.aspectRatio] : undefined;
-      if (size) body.image_size = { width: size.width, height: size.height };
-      common();
-      break;
-    }
-    default:
-      // Other endpoints: prompt, image (when the route takes one) and the common knobs.
-      if (imageUrl) body.image_url = imageUrl;
-      if (route.strength && input.strength !== undefined) body[route.strength.field] = input.strength;
-      if (input.aspectRatio) body.aspect_ratio = input.aspectRatio;
-      common();
+  const form = route.fal ?? {};
+  const body: Record<string, unknown> = { prompt: input.prompt, ...form.fixed };
+  if (form.image && route.imageInput === 'native') {
+    if (!input.image) throw new AppError('invalid_input', 'This model needs an image prompt on this route. Add an image first.', { provider: PROVIDER });
+    const url = await blobToDataUri(input.image.blob, input.image.mime);
+    body[form.image.field] = form.image.list ? [url] : url;
   }
+  if (route.strength && input.strength !== undefined) body[route.strength.field] = input.strength;
+  const size = wireSize(route, input.aspectRatio);
+  if (size !== undefined) body[form.aspectField ?? 'aspect_ratio'] = size;
+  const countField = form.countField === undefined ? 'num_images' : form.countField;
+  if (countField) body[countField] = input.numImages;
+  if (route.seed && input.seed !== undefined) body.seed = input.seed;
   return body;
 }
 
@@ -138,21 +120,38 @@ async function failure(res: Response): Promise<AppError> {
     return new AppError('moderated', 'fal refused this content.', { provider: PROVIDER });
   }
   // fal answers an empty balance with 403 (or 402) and "User is locked. Reason: Exhausted balance".
-  if ((res.status === 402 || res.status === 403) && /exhausted balance|locked/i.test(text)) {
+  // Other lock reasons ("Admin lock") are not about money: say what fal said.
+  if ((res.status === 402 || res.status === 403) && /exhausted balance/i.test(text)) {
     return new AppError('out_of_credit', 'Your fal account is out of credit.', { provider: PROVIDER });
+  }
+  const lock = /User is locked\. Reason: ([^".]{1,80})/i.exec(text);
+  if ((res.status === 402 || res.status === 403) && lock) {
+    return new AppError('bad_key', `fal has locked your account (${lock[1]!.trim()}). Contact fal support; a new key will not help.`, { provider: PROVIDER });
   }
   return new AppError(kind, message, { provider: PROVIDER, retryAfterMs: retryAfterMs(res.headers) });
 }
 
 
-/** Submits inputs to a fal queue endpoint; the handle holds the URLs fal returned. */
-export async function falSubmit(ctx: ProviderContext, endpoint: string, body: Record<string, unknown>): Promise<{ handle: ProviderHandle; queuePosition?: number }> {
+/**
+ * Submits inputs to a fal queue endpoint; the handle holds the URLs fal returned. A 404 here
+ * means fal has no such endpoint (retired or renamed): with `routeId`, that is reported as the
+ * route being unavailable, so the product can stop paying attention to it.
+ */
+export async function falSubmit(
+  ctx: ProviderContext,
+  endpoint: string,
+  body: Record<string, unknown>,
+  routeId?: string,
+): Promise<{ handle: ProviderHandle; queuePosition?: number }> {
   const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/${endpoint}`, {
     method: 'POST',
     authHeader: auth(ctx),
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify(body),
   });
+  if (res.status === 404 && routeId) {
+    throw new AppError('route_unavailable', `fal no longer offers ${endpoint}: it answered that the endpoint does not exist.`, { provider: PROVIDER, routeId });
+  }
   if (!res.ok) throw await failure(res);
   const reply = parseReply(PROVIDER, SubmitReply, await readJson(res));
   const handle: ProviderHandle = { requestId: reply.request_id, statusUrl: reply.status_url, responseUrl: reply.response_url };
@@ -182,7 +181,7 @@ export const falAdapter: ProviderAdapter = {
   mode: 'queue',
 
   async submit(route, input, ctx): Promise<SubmitOutcome> {
-    const { handle, queuePosition } = await falSubmit(ctx, route.endpoint, await falInputs(route, input));
+    const { handle, queuePosition } = await falSubmit(ctx, wireModel(route), await falInputs(route, input), route.id);
     return { kind: 'submitted', handle, queuePosition };
   },
 
@@ -190,18 +189,23 @@ export const falAdapter: ProviderAdapter = {
     const step = await falPoll(ctx, handle);
     if (step.kind === 'pending') return step;
     const result = parseReply(PROVIDER, ResultReply, step.body);
-    if (result.has_nsfw_concept?.every(Boolean)) {
+    // The safety checker blacks out flagged images and says so per image: keep the others.
+    const flags = result.has_nsfw_concepts ?? [];
+    const kept = result.images.filter((_img, i) => flags[i] !== true);
+    if (kept.length === 0) {
       throw new AppError('moderated', 'fal\u2019s safety checker blocked every image of this result.', { provider: PROVIDER });
     }
+    const dropped = result.images.length - kept.length;
     return {
       kind: 'done',
-      outputs: result.images.map((img) => ({
+      outputs: kept.map((img) => ({
         kind: 'url' as const,
         url: img.url,
         mime: img.content_type ?? undefined,
         width: img.width ?? undefined,
         height: img.height ?? undefined,
       })),
+      ...(dropped ? { notice: `fal\u2019s safety checker blocked ${dropped} of ${result.images.length} images; they were not saved.` } : {}),
     };
   },
 
@@ -210,6 +214,40 @@ export const falAdapter: ProviderAdapter = {
     const res = await keyedFetch(ctx, PROVIDER, handle.cancelUrl, { method: 'PUT', authHeader: auth(ctx) });
     // 400 means it already finished; nothing left to cancel.
     if (!res.ok && res.status !== 400) throw await failure(res);
+  },
+
+  async describe({ image, instruction, maxTokens, sleep }, ctx): Promise<string> {
+    const { handle } = await falSubmit(ctx, FAL_VISION_ENDPOINT, {
+      prompt: instruction,
+      image_urls: [await blobToDataUri(image.blob, image.mime)],
+      model: FAL_VISION_MODEL,
+      max_tokens: maxTokens,
+    });
+    // Captioning takes seconds; give up well inside the job's deadline.
+    for (let waited = 0; waited < 90_000; waited += 1000) {
+      const step = await falPoll(ctx, handle);
+      if (step.kind === 'done') return parseReply(PROVIDER, VisionResult, step.body).output;
+      await sleep(1000);
+    }
+    throw new AppError('timed_out', 'fal took too long to describe the image.', { provider: PROVIDER });
+  },
+
+  async checkModels(models, ctx) {
+    // fal's model search answers without a key (a key only raises rate limits), so none is
+    // sent: it lives on another host than the queue.
+    const found = new Map<string, string>();
+    for (let i = 0; i < models.length; i += 50) {
+      const query = models.slice(i, i + 50).map((m) => `endpoint_id=${encodeURIComponent(m)}`).join('&');
+      let res: Response;
+      try {
+        res = await ctx.fetch(`${platformUrl(ctx.baseUrl)}/v1/models?${query}`, { headers: { Accept: 'application/json' }, credentials: 'omit', redirect: 'error', signal: ctx.signal });
+      } catch (err) {
+        throw new AppError('network', 'Could not reach fal\u2019s model list.', { provider: PROVIDER, cause: err });
+      }
+      if (!res.ok) throw await failure(res);
+      for (const m of parseReply(PROVIDER, ModelSearch, await readJson(res)).models) found.set(m.endpoint_id, m.metadata?.status ?? 'active');
+    }
+    return Object.fromEntries(models.map((m) => [m, !found.has(m) ? 'missing' : found.get(m) === 'deprecated' ? 'deprecated' : 'present'] as const));
   },
 
   async testKey(ctx): Promise<void> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
-import type { RouteSpec } from '../models';
+import { wireModel, wireSize, type RouteSpec } from '../models';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import { imageFilePart, messageFrom, noPolling, parseResolution } from './sync';
 import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput, SubmitOutcome } from './types';
@@ -23,14 +23,6 @@ import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput,
 
 const PROVIDER = 'Ideogram';
 
-const WIRE_ASPECTS = new Set(['1x3', '3x1', '1x2', '2x1', '9x16', '16x9', '10x16', '16x10', '2x3', '3x2', '3x4', '4x3', '4x5', '5x4', '1x1']);
-
-/** The panel's `16:9` as Ideogram's `16x9`; undefined for ratios Ideogram does not offer. */
-export function ideogramAspect(ratio: string | undefined): string | undefined {
-  if (!ratio) return undefined;
-  const wire = ratio.replace(':', 'x');
-  return WIRE_ASPECTS.has(wire) ? wire : undefined;
-}
 
 const ImageObject = z.object({
   url: z.string().min(1).nullish(),
@@ -68,7 +60,8 @@ export function ideogramForm(route: RouteSpec, input: GenerationInput): FormData
   if (remix && route.strength && input.strength !== undefined) {
     form.append(route.strength.field, String(Math.round(input.strength)));
   }
-  const aspect = ideogramAspect(input.aspectRatio);
+  const size = wireSize(route, input.aspectRatio);
+  const aspect = typeof size === 'string' ? size : undefined;
   if (aspect) form.append('aspect_ratio', aspect);
   form.append('rendering_speed', 'DEFAULT');
   form.append('num_images', String(Math.min(8, Math.max(1, input.numImages))));
@@ -107,7 +100,7 @@ export const ideogramAdapter: ProviderAdapter = {
   mode: 'sync',
 
   async submit(route, input, ctx): Promise<SubmitOutcome> {
-    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/${route.endpoint}`, {
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/${wireModel(route)}`, {
       method: 'POST',
       authHeader: auth(ctx),
       headers: { Accept: 'application/json' },

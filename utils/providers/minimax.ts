@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, type ErrorKind } from '../errors';
-import type { RouteSpec } from '../models';
+import { wireModel, type RouteSpec } from '../models';
 import { blobToDataUri } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import { noPolling } from './sync';
@@ -86,7 +86,7 @@ function auth(ctx: ProviderContext): [string, string] {
 /** The JSON body for one request. */
 export async function minimaxBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {
-    model: 'image-01',
+    model: wireModel(route),
     prompt: input.prompt,
     n: Math.min(9, Math.max(1, input.numImages)),
     response_format: 'url',
@@ -136,7 +136,7 @@ export const minimaxAdapter: ProviderAdapter = {
   mode: 'sync',
 
   async submit(route, input, ctx): Promise<SubmitOutcome> {
-    const { json } = await send(ctx, route.endpoint, await minimaxBody(route, input));
+    const { json } = await send(ctx, 'v1/image_generation', await minimaxBody(route, input));
     const reply = parseReply(PROVIDER, GenerateReply, json);
     const urls = reply.data?.image_urls ?? [];
     if (urls.length === 0) {

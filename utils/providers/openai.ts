@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { base64ToBytes } from '../image/bytes';
+import { base64ToBytes, blobToDataUri } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
+import { wireModel, wireSize, type RouteSpec } from '../models';
 import type { PollOutcome, ProviderAdapter, ProviderContext, SubmitOutcome } from './types';
 
 /**
  * OpenAI Images API, edits endpoint (synchronous).
  *   POST {base}/v1/images/edits   Authorization: Bearer <key>, multipart/form-data:
- *        model=gpt-image-1, prompt, image[] (png/webp/jpg), n, size
+ *        model=<route model, gpt-image-2>, prompt, image[] (png/webp/jpg), n, size
+ *   An unknown or retired model answers 404 `{ error: { code: "model_not_found" } }`: the route
+ *   is then reported unavailable. gpt-image-1 was shut down on 2026-10-23.
  *     -> { created, data: [{ b64_json }], output_format?, usage? }   (no URLs for GPT image models)
  *   GET  {base}/v1/models          (key check)
  * Errors: `{ error: { message, type, param, code } }`. 429 with code `insufficient_quota` is an
@@ -27,11 +30,16 @@ import type { PollOutcome, ProviderAdapter, ProviderContext, SubmitOutcome } fro
  */
 
 const PROVIDER = 'OpenAI';
-const MODEL = 'gpt-image-1';
 
 const EditReply = z.object({
   data: z.array(z.object({ b64_json: z.string().min(1) })).min(1),
   output_format: z.enum(['png', 'jpeg', 'webp']).nullish(),
+});
+
+/** Describing uses chat completions with an `image_url` content part. */
+const VISION_MODEL = 'gpt-4o-mini';
+const ChatReply = z.object({
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
 });
 
 const ErrorBody = z.object({
@@ -57,13 +65,17 @@ export function tryAgainMs(text: string): number | undefined {
   return Math.round(minutes + rest);
 }
 
-async function failure(res: Response): Promise<AppError> {
+async function failure(res: Response, route?: RouteSpec): Promise<AppError> {
   const body = await readJson(res);
   const parsed = ErrorBody.safeParse(body);
   const err = parsed.success ? parsed.data.error : undefined;
   const code = err?.code ?? '';
   const message = err?.message ?? '';
   const opts = { provider: PROVIDER };
+  // A retired or unknown model: `model_not_found` (404), as for gpt-image-1 after its shutdown.
+  if (route && code === 'model_not_found') {
+    return new AppError('route_unavailable', `OpenAI no longer offers ${wireModel(route)}${message ? `: ${message}` : '.'}`, { ...opts, routeId: route.id });
+  }
   if (code === 'moderation_blocked' || code === 'content_policy_violation') {
     return new AppError('moderated', `OpenAI\u2019s safety system refused this request${message ? `: ${message}` : '.'}`, opts);
   }
@@ -87,6 +99,19 @@ async function failure(res: Response): Promise<AppError> {
   }
 }
 
+const ModelList = z.object({ data: z.array(z.object({ id: z.string() })) });
+
+/** GET /v1/models: the models this key can use (free). */
+async function listModels(ctx: ProviderContext): Promise<Set<string>> {
+  const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/models`, {
+    method: 'GET',
+    authHeader: auth(ctx),
+    headers: { Accept: 'application/json' },
+  });
+  if (!res.ok) throw await failure(res);
+  return new Set(parseReply(PROVIDER, ModelList, await readJson(res)).data.map((m) => m.id));
+}
+
 const EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
 export const openaiAdapter: ProviderAdapter = {
@@ -98,20 +123,22 @@ export const openaiAdapter: ProviderAdapter = {
     const ext = EXT[input.image.mime];
     if (!ext) throw new AppError('unsupported_format', `OpenAI takes PNG, WEBP or JPEG references, not ${input.image.mime}.`, { provider: PROVIDER });
     const form = new FormData();
-    form.append('model', MODEL);
+    form.append('model', wireModel(route));
     form.append('prompt', input.prompt);
     const file = input.image.blob.type === input.image.mime ? input.image.blob : new Blob([input.image.blob], { type: input.image.mime });
     form.append('image[]', file, `reference.${ext}`);
     form.append('n', String(input.numImages));
-    if (input.aspectRatio && route.aspectRatios?.includes(input.aspectRatio)) form.append('size', input.aspectRatio);
+    // `size` is WIDTHxHEIGHT (or auto): the route's table gives it for the panel's ratio.
+    const size = wireSize(route, input.aspectRatio);
+    if (typeof size === 'string') form.append('size', size);
 
-    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/${route.endpoint}`, {
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/images/edits`, {
       method: 'POST',
       authHeader: auth(ctx),
       headers: { Accept: 'application/json' },
       body: form,
     });
-    if (!res.ok) throw await failure(res);
+    if (!res.ok) throw await failure(res, route);
     const reply = parseReply(PROVIDER, EditReply, await readJson(res));
     const mime = reply.output_format === 'jpeg' ? 'image/jpeg' : reply.output_format === 'webp' ? 'image/webp' : 'image/png';
     const outputs = reply.data.map((d) => {
@@ -131,12 +158,36 @@ export const openaiAdapter: ProviderAdapter = {
     throw new AppError('internal', 'OpenAI jobs finish when they are sent; there is nothing to check on.', { provider: PROVIDER });
   },
 
-  async testKey(ctx): Promise<void> {
-    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/models`, {
-      method: 'GET',
+  async describe({ image, instruction, maxTokens }, ctx): Promise<string> {
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/chat/completions`, {
+      method: 'POST',
       authHeader: auth(ctx),
-      headers: { Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({
+        model: VISION_MODEL,
+        // `max_tokens` is deprecated for chat completions in favour of this.
+        max_completion_tokens: maxTokens,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: instruction },
+              { type: 'image_url', image_url: { url: await blobToDataUri(image.blob, image.mime), detail: 'low' } },
+            ],
+          },
+        ],
+      }),
     });
     if (!res.ok) throw await failure(res);
+    return parseReply(PROVIDER, ChatReply, await readJson(res)).choices[0]?.message.content ?? '';
+  },
+
+  async testKey(ctx): Promise<void> {
+    await listModels(ctx);
+  },
+
+  async checkModels(models, ctx) {
+    const present = await listModels(ctx);
+    return Object.fromEntries(models.map((m) => [m, present.has(m) ? 'present' : 'missing'] as const));
   },
 };

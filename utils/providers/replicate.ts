@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
-import type { RouteSpec } from '../models';
+import { wireModel, type RouteSpec } from '../models';
 import { blobToDataUri } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, ProviderOutput, SubmitOutcome } from './types';
@@ -13,6 +13,7 @@ import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, Pr
  *   POST urls.cancel
  *   POST {base}/v1/files   multipart `content` (+ `metadata`) -> 201 { id, urls: { get } }
  *   GET  {base}/v1/account  (key check)
+ *   GET  {base}/v1/models/{owner}/{name}  (free lookup: 404 when the model is gone)
  * No `Prefer: wait` header: Replicate would hold the request up to 60 s, longer than an
  * extension worker may wait on one fetch. We always poll the URLs Replicate returns.
  * Errors are problem JSON `{ title, detail, status }`; 422 input errors may add
@@ -29,6 +30,8 @@ import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, Pr
  *                                       output: one URI
  *   minimax/image-01                    subject_reference, aspect_ratio (8 ratios),
  *                                       number_of_images 1-9; output: array of URIs
+ *   bytedance/dreamina-3.1              text only: prompt, aspect_ratio, resolution, seed;
+ *                                       output: one URI (model page, version b5e96172)
  * Not verified: the exact `failed` error wording for NSFW/moderation (we match loosely), the
  * 422 `invalid_fields` shape (seen in the wild, not in the spec), and the enum of
  * ideogram-character's `aspect_ratio` (so that route offers no aspect ratio).
@@ -41,10 +44,12 @@ const PROVIDER = 'Replicate';
 export const DATA_URI_MAX_BYTES = 1_000_000;
 
 /** Where each model takes the reference, and its image-count field. */
-const MODEL_INPUTS: Record<string, { imageField: string; countField?: string; maxSeed?: number }> = {
+const MODEL_INPUTS: Record<string, { imageField: string | null; countField?: string }> = {
+  // Text only: the reference reaches it described, inside the prompt.
+  'bytedance/dreamina-3.1': { imageField: null },
   'black-forest-labs/flux-dev': { imageField: 'image', countField: 'num_outputs' },
   'black-forest-labs/flux-1.1-pro-ultra': { imageField: 'image_prompt' },
-  'ideogram-ai/ideogram-character': { imageField: 'character_reference_image', maxSeed: 2_147_483_647 },
+  'ideogram-ai/ideogram-character': { imageField: 'character_reference_image' },
   'minimax/image-01': { imageField: 'subject_reference', countField: 'number_of_images' },
 };
 
@@ -131,13 +136,15 @@ async function imageRef(image: NonNullable<GenerationInput['image']>, ctx: Provi
 export async function replicateInputs(route: RouteSpec, input: GenerationInput, ctx: ProviderContext): Promise<Record<string, unknown>> {
   const spec = MODEL_INPUTS[route.endpoint];
   if (!spec) throw new AppError('internal', `No Replicate input mapping for ${route.endpoint}.`, { provider: PROVIDER });
-  if (!input.image) throw new AppError('invalid_input', 'This route needs an image prompt. Add an image first.', { provider: PROVIDER });
   const body: Record<string, unknown> = { prompt: input.prompt };
-  body[spec.imageField] = await imageRef(input.image, ctx);
+  if (spec.imageField) {
+    if (!input.image) throw new AppError('invalid_input', 'This route needs an image prompt. Add an image first.', { provider: PROVIDER });
+    body[spec.imageField] = await imageRef(input.image, ctx);
+  }
   if (route.strength && input.strength !== undefined) body[route.strength.field] = input.strength;
   if (spec.countField) body[spec.countField] = input.numImages;
   if (input.aspectRatio && route.aspectRatios?.includes(input.aspectRatio)) body.aspect_ratio = input.aspectRatio;
-  if (route.seed && input.seed !== undefined) body.seed = spec.maxSeed !== undefined ? input.seed % (spec.maxSeed + 1) : input.seed;
+  if (route.seed && input.seed !== undefined) body.seed = input.seed;
   return body;
 }
 
@@ -182,12 +189,16 @@ export const replicateAdapter: ProviderAdapter = {
 
   async submit(route, input, ctx): Promise<SubmitOutcome> {
     const body = { input: await replicateInputs(route, input, ctx) };
-    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/models/${route.endpoint}/predictions`, {
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/models/${wireModel(route)}/predictions`, {
       method: 'POST',
       authHeader: auth(ctx),
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(body),
     });
+    // 404 on a model's predictions path: Replicate has no such model (deleted or renamed).
+    if (res.status === 404) {
+      throw new AppError('route_unavailable', `Replicate no longer offers ${wireModel(route)}: it answered that the model does not exist.`, { provider: PROVIDER, routeId: route.id });
+    }
     if (!res.ok) throw await failure(res, 'submit');
     const p = parseReply(PROVIDER, Prediction, await readJson(res));
     const handle: ProviderHandle = { id: p.id, getUrl: p.urls.get };
@@ -209,6 +220,22 @@ export const replicateAdapter: ProviderAdapter = {
     const res = await keyedFetch(ctx, PROVIDER, handle.cancelUrl, { method: 'POST', authHeader: auth(ctx), headers: { Accept: 'application/json' } });
     // A prediction that already ended cannot be canceled; nothing left to do.
     if (!res.ok && ![404, 409, 422].includes(res.status)) throw await failure(res);
+  },
+
+  async checkModels(models, ctx) {
+    // GET /v1/models/{owner}/{name} is free: 200 with the model, 404 when there is none.
+    const out: Record<string, 'present' | 'missing'> = {};
+    for (const model of models) {
+      const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}/v1/models/${model}`, {
+        method: 'GET',
+        authHeader: auth(ctx),
+        headers: { Accept: 'application/json' },
+      });
+      if (res.status === 404) out[model] = 'missing';
+      else if (res.ok) out[model] = 'present';
+      else throw await failure(res);
+    }
+    return out;
   },
 
   async testKey(ctx): Promise<void> {

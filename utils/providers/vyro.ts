@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { RouteSpec } from '../models';
+import { wireModel, wireSize, type RouteSpec } from '../models';
 import { defaultMessage, keyedFetch, kindForStatus, readJson, retryAfterMs, stripEnd } from './http';
 import { messageFrom, noPolling, sniffImageMime } from './sync';
 import type { GenerationInput, ProviderAdapter, ProviderContext, SubmitOutcome } from './types';
@@ -18,13 +18,13 @@ import type { GenerationInput, ProviderAdapter, ProviderContext, SubmitOutcome }
 
 const PROVIDER = 'imagine.art';
 
-const ASPECTS = new Set(['1:1', '3:2', '4:3', '3:4', '16:9', '9:16']);
 
 /** `v2/image/generations:realistic` -> path and style. */
 export function vyroTarget(route: RouteSpec): { path: string; style: string } {
-  const i = route.endpoint.lastIndexOf(':');
-  if (i <= 0) throw new AppError('internal', `imagine.art route ${route.endpoint} names no style.`, { provider: PROVIDER });
-  return { path: route.endpoint.slice(0, i), style: route.endpoint.slice(i + 1) };
+  const endpoint = wireModel(route);
+  const i = endpoint.lastIndexOf(':');
+  if (i <= 0) throw new AppError('internal', `imagine.art route ${endpoint} names no style.`, { provider: PROVIDER });
+  return { path: endpoint.slice(0, i), style: endpoint.slice(i + 1) };
 }
 
 /** The multipart body for one request. */
@@ -32,7 +32,8 @@ export function vyroForm(route: RouteSpec, input: GenerationInput): FormData {
   const form = new FormData();
   form.append('prompt', input.prompt);
   form.append('style', vyroTarget(route).style);
-  if (input.aspectRatio && ASPECTS.has(input.aspectRatio)) form.append('aspect_ratio', input.aspectRatio);
+  const aspect = wireSize(route, input.aspectRatio);
+  if (typeof aspect === 'string') form.append('aspect_ratio', aspect);
   if (route.seed && input.seed !== undefined) form.append('seed', String(input.seed));
   return form;
 }

@@ -1,8 +1,8 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { toRouteStrength } from '../../../utils/models';
+import { toRouteStrength, wireSize } from '../../../utils/models';
 import { getAdapter } from '../../../utils/providers';
-import { ideogramAdapter, ideogramAspect } from '../../../utils/providers/ideogram';
+import { ideogramAdapter } from '../../../utils/providers/ideogram';
 import { ctxFor, input, isPng, jsonResponse, partsOf, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
 import { errorOf } from './scripted-fetch';
 
@@ -35,8 +35,8 @@ describe('Ideogram routes in the catalogue', () => {
   });
 
   it('maps every route ratio onto Ideogram\u2019s NxM form', () => {
-    for (const r of [...(REMIX.aspectRatios ?? []), ...(CHARACTER.aspectRatios ?? [])]) expect(ideogramAspect(r)).toBe(r.replace(':', 'x'));
-    expect(ideogramAspect('21:9')).toBeUndefined();
+    for (const r of [...(REMIX.aspectRatios ?? []), ...(CHARACTER.aspectRatios ?? [])]) expect(wireSize(REMIX.aspectRatios?.includes(r) ? REMIX : CHARACTER, r)).toBe(r.replace(':', 'x'));
+    expect(wireSize(REMIX, '21:9')).toBeUndefined();
   });
 });
 

@@ -6,7 +6,7 @@ import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf,
 import { errorOf } from './scripted-fetch';
 
 const BASE = 'https://api.minimax.io';
-const ROUTE = routeOf('minimax-image', 'minimax:v1/image_generation');
+const ROUTE = routeOf('minimax-image', 'minimax:image-01');
 
 const SUCCESS = {
   id: '03ff3cd0820949eb8a410056b5f21d38',
@@ -29,6 +29,13 @@ describe('MiniMax route in the catalogue', () => {
 });
 
 describe('MiniMax wire form', () => {
+  it('sends the user\u2019s model id instead of the catalogue\u2019s when one is set', async () => {
+    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    await minimaxAdapter.submit({ ...ROUTE, modelOverride: 'image-01-live' }, input(), ctxFor(fetch, BASE));
+    expect(calls[0]!.url).toBe('https://api.minimax.io/v1/image_generation');
+    expect(JSON.parse(calls[0]!.init.body as string).model).toBe('image-01-live');
+  });
+
   it('POSTs JSON to /v1/image_generation with Bearer auth and the face as a data URL', async () => {
     const image = await realImage('image/jpeg');
     const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));

@@ -5,7 +5,7 @@ import { MODELS, toRouteStrength, type RouteSpec } from '@/utils/models';
 import { DATA_URI_MAX_BYTES, replicateAdapter, throttleResetMs } from '@/utils/providers/replicate';
 import type { GenerationInput, PreparedImage, ProviderContext, ProviderHandle, ProviderOutput } from '@/utils/providers/types';
 import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
-import { fakeFetch, json } from './scripted-fetch';
+import { errorOf, fakeFetch, json } from './scripted-fetch';
 
 // ---- helpers ---------------------------------------------------------------------------
 
@@ -90,12 +90,15 @@ const EXPECTED_INPUT: Record<string, (uri: string) => Record<string, unknown>> =
   'black-forest-labs/flux-1.1-pro-ultra': (uri) => ({ prompt: 'a lighthouse at dusk, oil painting', image_prompt: uri, image_prompt_strength: 0.7, aspect_ratio: '16:9', seed: 1234 }),
   'ideogram-ai/ideogram-character': (uri) => ({ prompt: 'a lighthouse at dusk, oil painting', character_reference_image: uri, seed: 1234 }),
   'minimax/image-01': (uri) => ({ prompt: 'a lighthouse at dusk, oil painting', subject_reference: uri, number_of_images: 2, aspect_ratio: '16:9' }),
+  // Text only (the reference reaches it described, in the prompt): no image, no count field.
+  'bytedance/dreamina-3.1': () => ({ prompt: 'a lighthouse at dusk, oil painting', seed: 1234 }),
 };
 
 describe('Replicate adapter: request wire form', () => {
   it('covers every Replicate route in the catalogue', () => {
     expect(REPLICATE_ROUTES.map((r) => r.route.endpoint).sort()).toEqual(Object.keys(EXPECTED_INPUT).sort());
-    expect(REPLICATE_ROUTES.map((r) => r.model).sort()).toEqual(['flux-dev', 'flux-ultra', 'ideogram-character', 'minimax-image']);
+    expect(REPLICATE_ROUTES.map((r) => r.model).sort()).toEqual(['dreamina-3-1', 'flux-dev', 'flux-ultra', 'ideogram-character', 'minimax-image']);
+    expect(REPLICATE_ROUTES.every((r) => r.route.lifecycle.status === 'live')).toBe(true);
   });
 
   for (const { model, route: r } of REPLICATE_ROUTES) {
@@ -118,11 +121,29 @@ describe('Replicate adapter: request wire form', () => {
     });
   }
 
-  it('caps ideogram-character seeds to its 31-bit range', async () => {
+  it('sends the seed as given (prepareInput refuses seeds above the route\u2019s maximum)', async () => {
     const r = route('ideogram-ai/ideogram-character');
+    expect(r.seed).toEqual({ max: 2 ** 31 - 1 });
     const { fetch, calls } = fakeFetch(json(201, prediction('starting')));
-    await replicateAdapter.submit(r, { ...panelInput(r, await makeImage(8, 8, 'image/png')), seed: 2 ** 32 - 1 }, ctxWith(fetch));
+    await replicateAdapter.submit(r, { ...panelInput(r, await makeImage(8, 8, 'image/png')), seed: 2 ** 31 - 1 }, ctxWith(fetch));
     expect((JSON.parse(String(calls[0]!.body)) as { input: { seed: number } }).input.seed).toBe(2 ** 31 - 1);
+  });
+
+  it('sends a model id override in the predictions path, with the route\u2019s own inputs', async () => {
+    const r = route('bytedance/dreamina-3.1');
+    const { fetch, calls } = fakeFetch(json(201, prediction('starting')));
+    await replicateAdapter.submit({ ...r, modelOverride: 'bytedance/dreamina-3.2' }, panelInput(r, PNG), ctxWith(fetch));
+    expect(calls[0]!.url).toBe('https://api.replicate.com/v1/models/bytedance/dreamina-3.2/predictions');
+    expect(JSON.parse(String(calls[0]!.body))).toEqual({ input: EXPECTED_INPUT['bytedance/dreamina-3.1']!('') });
+  });
+
+  it('looks models up with the free GET /v1/models/{owner}/{name}: 200 present, 404 missing', async () => {
+    const { fetch, calls } = fakeFetch(json(200, { url: 'https://replicate.com/bytedance/dreamina-3.1', owner: 'bytedance', name: 'dreamina-3.1' }), json(404, { detail: 'Not found.', status: 404 }));
+    expect(await replicateAdapter.checkModels!(['bytedance/dreamina-3.1', 'bytedance/dreamina-9'], ctxWith(fetch))).toEqual({ 'bytedance/dreamina-3.1': 'present', 'bytedance/dreamina-9': 'missing' });
+    expect(calls.map((c) => [c.method, c.url, c.headers.authorization])).toEqual([
+      ['GET', `${BASE}/v1/models/bytedance/dreamina-3.1`, `Bearer ${KEY}`],
+      ['GET', `${BASE}/v1/models/bytedance/dreamina-9`, `Bearer ${KEY}`],
+    ]);
   });
 
   it('uploads references over ~1 MB to the Files API (multipart `content`) and passes urls.get', async () => {
@@ -230,9 +251,18 @@ describe('Replicate adapter: replies', () => {
     ).rejects.toMatchObject({ kind: 'invalid_input', message: 'Replicate: input.prompt_strength: Must be less than or equal to 1' });
     await expect(submit(json(429, { detail: 'Request was throttled. Your rate limit resets in ~30s.' }))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 30_000, message: expect.stringContaining('throttled') });
     await expect(submit(json(429, { detail: 'Request was throttled. Your rate limit resets in ~30s.' }, { 'Retry-After': '7' }))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 7000 });
-    await expect(submit(json(404, { title: 'Not found', detail: 'The requested resource does not exist.', status: 404 }))).rejects.toMatchObject({ kind: 'invalid_input' });
+    await expect(submit(json(404, { detail: 'The requested resource could not be found.', status: 404 }))).rejects.toMatchObject({ kind: 'route_unavailable', routeId: r.id, provider: 'Replicate' });
     await expect(submit(json(500, { title: 'Internal Server Error', status: 500 }))).rejects.toMatchObject({ kind: 'provider_down', message: expect.stringContaining('Replicate') });
     await expect(submit(new Response('<html>bad gateway</html>', { status: 502 }))).rejects.toMatchObject({ kind: 'provider_down' });
+  });
+
+  it('never reports route_unavailable for 429, 5xx, a timeout, or a 404 while polling', async () => {
+    const submit = (res: Response) => replicateAdapter.submit(r, panelInput(r, PNG), ctxWith(fakeFetch(res).fetch));
+    for (const status of [429, 500, 503, 504]) {
+      expect((await errorOf(submit(json(status, { detail: 'x', status })))).kind, String(status)).not.toBe('route_unavailable');
+    }
+    const lost = await errorOf(replicateAdapter.poll(r, HANDLE, ctxWith(fakeFetch(json(404, { detail: 'Not found.', status: 404 })).fetch)));
+    expect(lost.kind).not.toBe('route_unavailable');
   });
 
   it('reports a refused upload as too large', async () => {
@@ -301,19 +331,74 @@ describe('Replicate adapter against the sandbox', () => {
     expect(await replicateAdapter.poll(r, processing.handle!, ctx())).toEqual({ kind: 'pending', stage: 'running' });
   });
 
-  it('submits and polls every route to images derived from the reference', async () => {
+  it('submits and polls every route to PNGs (derived from the reference where the model takes one)', async () => {
     for (const { route: r } of REPLICATE_ROUTES) {
       const image = await makeImage(120, 80, r.input.formats.includes('image/png') ? 'image/png' : 'image/jpeg');
       const { outputs, stages } = await runToEnd(r, panelInput(r, image));
       // starting -> processing, never back (how much of each a poll sees depends on timing).
       expect(stages.join(',')).toMatch(/^(queued,?)*(running,?)*$/);
-      expect(outputs).toHaveLength(Math.min(2, r.maxImages));
+      expect(outputs, r.id).toHaveLength(Math.min(2, r.maxImages));
       for (const o of outputs) {
         expect(o.kind).toBe('url');
         const l = await lum((o as { url: string }).url);
-        expect(l.left).toBeLessThan(l.right - 100); // dark left half survived: the reference went through
+        // Dark left half survived: the reference went through.
+        if (r.imageInput === 'native') expect(l.left, r.id).toBeLessThan(l.right - 100);
       }
     }
+  });
+
+  it('accepts a seed at each route\u2019s maximum', async () => {
+    for (const { route: r } of REPLICATE_ROUTES.filter((x) => x.route.seed)) {
+      const max = r.seed ? r.seed.max : 0;
+      const { outputs } = await runToEnd(r, { ...panelInput(r, PNG), numImages: 1, seed: max });
+      expect(outputs.length, r.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('refuses a seed above ideogram-character\u2019s maximum, as Replicate\u2019s schema does', async () => {
+    const r = route('ideogram-ai/ideogram-character');
+    await expect(replicateAdapter.submit(r, { ...panelInput(r, PNG), seed: 2 ** 31 }, ctx())).rejects.toMatchObject({ kind: 'invalid_input', message: expect.stringContaining('input.seed') });
+  });
+
+  it('checks models against the sandbox and answers route_unavailable for a model it does not have', async () => {
+    const ids = REPLICATE_ROUTES.map((x) => x.route.endpoint);
+    const present = await replicateAdapter.checkModels!([...ids, 'bytedance/dreamina-9'], ctx());
+    expect(present).toEqual({ ...Object.fromEntries(ids.map((id) => [id, 'present'])), 'bytedance/dreamina-9': 'missing' });
+    const model = (await (await fetch(`${sb.url}/replicate/v1/models/bytedance/dreamina-3.1`, { headers: { Authorization: 'Bearer sandbox' } })).json()) as Record<string, unknown>;
+    expect(model).toMatchObject({ url: 'https://replicate.com/bytedance/dreamina-3.1', owner: 'bytedance', name: 'dreamina-3.1', visibility: 'public', is_official: true, latest_version: { id: expect.any(String), created_at: expect.any(String) } });
+    expect(typeof model.run_count).toBe('number');
+
+    const r = route('bytedance/dreamina-3.1');
+    const e = await errorOf(replicateAdapter.submit({ ...r, modelOverride: 'bytedance/dreamina-9' }, panelInput(r, PNG), ctx()));
+    expect(e).toMatchObject({ kind: 'route_unavailable', routeId: r.id });
+
+    sb.retire('replicate', 'bytedance/dreamina-3.1');
+    expect(await replicateAdapter.checkModels!(['bytedance/dreamina-3.1'], ctx())).toEqual({ 'bytedance/dreamina-3.1': 'missing' });
+    expect(await errorOf(replicateAdapter.submit(r, panelInput(r, PNG), ctx()))).toMatchObject({ kind: 'route_unavailable', routeId: r.id });
+    const gone = await fetch(`${sb.url}/replicate/v1/models/bytedance/dreamina-3.1/predictions`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sandbox', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ input: { prompt: 'x' } }),
+    });
+    expect([gone.status, await gone.json()]).toEqual([404, { detail: 'The requested resource could not be found.', status: 404 }]);
+  });
+
+  it('runs Dreamina 3.1 as text to image with its own inputs', async () => {
+    const r = route('bytedance/dreamina-3.1');
+    const post = (input: Record<string, unknown>) =>
+      fetch(`${sb.url}/replicate/v1/models/bytedance/dreamina-3.1/predictions`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer sandbox', 'Content-Type': 'application/json', Prefer: 'wait=5' },
+        body: JSON.stringify({ input }),
+      });
+    const done = (await (await post({ prompt: 'x', aspect_ratio: 'custom', width: 1600, height: 900, resolution: '2K', use_pre_llm: false })).json()) as { status: string; output: unknown };
+    expect(done.status).toBe('succeeded');
+    expect(typeof done.output).toBe('string'); // one URI, not a list
+    const l = await lum(done.output as string);
+    expect(l.width / l.height).toBeCloseTo(16 / 9, 1);
+    expect((await post({ prompt: 'x', width: 4000 })).status).toBe(422);
+    expect((await post({ prompt: 'x', use_pre_llm: 'yes' })).status).toBe(422);
+    expect(r.imageInput).toBe('described');
   });
 
   it('uploads a large reference through the sandbox Files API', async () => {
