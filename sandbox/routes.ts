@@ -1,7 +1,7 @@
 // Route table: each provider is mounted under `/<name>` and mirrors that provider's real base
 // URL, so the extension's base-URL setting in sandbox mode is simply `${sandbox.url}/<name>`.
 // To add a provider, write `sandbox/providers/<name>.ts` exporting a ProviderFactory and list
-// it here (planned: replicate, openai, bfl, ideogram, minimax, byteplus, imagineart).
+// it here.
 import type { ProviderFactory } from './types.ts';
 import { createFalProvider } from './providers/fal.ts';
 import { createReplicateProvider } from './providers/replicate.ts';
@@ -11,6 +11,7 @@ import { createIdeogramProvider } from './providers/ideogram.ts';
 import { createMinimaxProvider } from './providers/minimax.ts';
 import { createByteplusProvider } from './providers/byteplus.ts';
 import { createVyroProvider } from './providers/vyro.ts';
+import { createGoogleProvider } from './providers/google.ts';
 
 export interface Route {
   name: string;
@@ -36,4 +37,6 @@ export const ROUTES: readonly Route[] = [
   { name: 'byteplus', mount: '/byteplus', create: createByteplusProvider },
   // Mirrors https://api.vyro.ai (imagine.art)
   { name: 'vyro', mount: '/vyro', create: createVyroProvider },
+  // Mirrors https://generativelanguage.googleapis.com (Gemini API)
+  { name: 'google', mount: '/google', create: createGoogleProvider },
 ];

@@ -2,6 +2,7 @@ import type { ProviderId } from '../models';
 import { bflAdapter } from './bfl';
 import { byteplusAdapter } from './byteplus';
 import { falAdapter } from './fal';
+import { googleAdapter } from './google';
 import { ideogramAdapter } from './ideogram';
 import { minimaxAdapter } from './minimax';
 import { openaiAdapter } from './openai';
@@ -19,6 +20,7 @@ const ADAPTERS: Partial<Record<ProviderId, ProviderAdapter>> = {
   minimax: minimaxAdapter,
   byteplus: byteplusAdapter,
   vyro: vyroAdapter,
+  google: googleAdapter,
 };
 
 export function getAdapter(id: ProviderId): ProviderAdapter | undefined {
