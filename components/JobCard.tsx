@@ -23,6 +23,17 @@ export interface JobView {
   progress?: { stage: 'queued' | 'running'; queuePosition?: number };
   error?: SerializedError;
   description?: string;
+  /** Said plainly when the row ran on a successor model ("Imagen 3 was retired ... ; this uses ..."). */
+  successorNote?: string;
+  /** The model id sent, when the user overrode the catalogue's. */
+  modelOverride?: string;
+  /** Something to know about the result (e.g. images the safety checker dropped). */
+  notice?: string;
+  /**
+   * For a route the provider no longer offers: the route a retry would use now, or null when
+   * no other route can run this model.
+   */
+  alternative?: string | null;
   results: ResultView[];
   /** Images this job made that are no longer stored (removed to free space). */
   removedCount: number;
@@ -34,10 +45,11 @@ export interface JobCardProps {
   onCancel: (jobId: string) => void;
   onRetry: (jobId: string) => void;
   onToggleStar: (resultId: string, starred: boolean) => void;
+  onOpenSettings?: () => void;
 }
 
 /** One generation: its progress while running, then its images with their actions. */
-export function JobCard({ job, onUseAsReference, onCancel, onRetry, onToggleStar }: JobCardProps) {
+export function JobCard({ job, onUseAsReference, onCancel, onRetry, onToggleStar, onOpenSettings }: JobCardProps) {
   const active = !['done', 'failed', 'canceled', 'timed_out'].includes(job.state);
   return (
     <article className={`job ${job.state}`} aria-label={`Generation: ${job.prompt}`}>
@@ -46,11 +58,14 @@ export function JobCard({ job, onUseAsReference, onCancel, onRetry, onToggleStar
         <span className="job-meta">
           {job.modelName}
           {job.via ? ` \u00b7 ${job.via}` : ''}
+          {job.modelOverride ? ` \u00b7 model ${job.modelOverride}` : ''}
           {job.cached ? ' \u00b7 ' : ''}
           {job.cached ? <span className="badge cached">from cache</span> : null}
         </span>
       </header>
+      {job.successorNote ? <p className="successor">{job.successorNote}</p> : null}
       {job.description ? <p className="described">Reference described, not sent: {job.description}</p> : null}
+      {job.notice ? <p className="muted">{job.notice}</p> : null}
       {active ? (
         <div className="progress">
           <p role="status">{progressText(job)}</p>
@@ -64,14 +79,7 @@ export function JobCard({ job, onUseAsReference, onCancel, onRetry, onToggleStar
         job.error ? (
           <ErrorNotice
             error={job.error}
-            action={
-              // Running it again would pay again: for these the provider already did the work.
-              job.error.kind === 'may_have_been_charged' || job.error.kind === 'storage_full' ? null : (
-                <button type="button" onClick={() => onRetry(job.id)}>
-                  Try again
-                </button>
-              )
-            }
+            action={<FailureAction job={job} onRetry={onRetry} onOpenSettings={onOpenSettings} />}
           />
         ) : null
       ) : null}
@@ -110,6 +118,32 @@ export function JobCard({ job, onUseAsReference, onCancel, onRetry, onToggleStar
         </ul>
       ) : null}
     </article>
+  );
+}
+
+/** What the user can do about a failed job, in one click. */
+function FailureAction({ job, onRetry, onOpenSettings }: Pick<JobCardProps, 'onRetry' | 'onOpenSettings'> & { job: JobView }) {
+  const kind = job.error?.kind;
+  // Running it again would pay again: for these the provider already did the work.
+  if (kind === 'may_have_been_charged' || kind === 'storage_full') return null;
+  if (kind === 'route_unavailable') {
+    if (job.alternative) {
+      return (
+        <button type="button" onClick={() => onRetry(job.id)}>
+          Try again with {job.alternative}
+        </button>
+      );
+    }
+    return onOpenSettings ? (
+      <button type="button" onClick={onOpenSettings}>
+        Open Settings
+      </button>
+    ) : null;
+  }
+  return (
+    <button type="button" onClick={() => onRetry(job.id)}>
+      Try again
+    </button>
   );
 }
 

@@ -6,10 +6,14 @@ export interface ModelPickerProps {
   /** One line on how this model will run (route, sandbox) or why it cannot. */
   routeNote: string;
   via: 'provider' | 'sandbox' | 'unavailable';
+  /** Said plainly when the model runs on a successor. */
+  successorNote?: string;
+  /** A deprecated route's shutdown date or doubt. */
+  warning?: string;
   onOpenSettings: () => void;
 }
 
-export function ModelPicker({ value, onChange, routeNote, via, onOpenSettings }: ModelPickerProps) {
+export function ModelPicker({ value, onChange, routeNote, via, successorNote, warning, onOpenSettings }: ModelPickerProps) {
   const model = MODELS.find((m) => m.id === value);
   return (
     <div className="model-picker">
@@ -30,6 +34,8 @@ export function ModelPicker({ value, onChange, routeNote, via, onOpenSettings }:
           </button>
         ) : null}
       </p>
+      {successorNote ? <p className="successor">{successorNote}</p> : null}
+      {warning ? <p className="route-note warning">{warning}</p> : null}
     </div>
   );
 }

@@ -65,10 +65,16 @@ export function SettingsForm({ route, hasReference, value, onChange }: SettingsF
             id="seed"
             type="number"
             min={0}
+            max={route.seed.max}
             placeholder="Random"
             value={value.seed ?? ''}
-            onChange={(e) => onChange({ seed: e.target.value === '' ? null : clampInt(e.target.value, 0, 2 ** 32 - 1, 0) })}
+            onChange={(e) => onChange({ seed: e.target.value === '' ? null : clampInt(e.target.value, 0, route.seed ? route.seed.max : 0, 0) })}
           />
+          {value.seed !== null && value.seed > route.seed.max ? (
+            <span className="hint" role="alert">
+              This route takes seeds up to {route.seed.max}.
+            </span>
+          ) : null}
         </div>
       ) : null}
     </fieldset>

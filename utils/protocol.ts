@@ -3,6 +3,7 @@ import { browser, type Browser } from 'wxt/browser';
 import { AppError, SerializedError, toAppError } from './errors';
 import { JobRequest } from './jobs/types';
 import { ModelId, ProviderId } from './models';
+import { ModelCheckRow } from './model-check';
 
 /**
  * The one message protocol between extension pages (panel, options) and the worker.
@@ -31,6 +32,11 @@ export const PROTOCOL = {
   'reference.describe': {
     payload: z.object({ referenceId: z.string().min(1), modelId: ModelId }),
     reply: z.object({ description: z.string() }),
+  },
+  /** "Check my models": free lookups only; marks routes whose model is gone, clears found ones. */
+  'models.check': {
+    payload: z.object({}),
+    reply: z.object({ checkedAt: z.number(), rows: z.array(ModelCheckRow) }),
   },
   'provider.testKey': {
     payload: z.object({ provider: ProviderId }),

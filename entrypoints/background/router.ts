@@ -10,6 +10,9 @@ import { DESCRIBE_INPUT } from '@/utils/jobs/prepare-input';
 import { chooseRoute } from '@/utils/routing';
 import { configuredProviders } from '@/utils/secrets';
 import { loadSettings, SANDBOX_BUILD } from '@/utils/settings';
+import { checkModels } from '@/utils/model-check';
+import { clearRouteMark, markRouteUnavailable } from '@/utils/route-health';
+import { findRoute } from '@/utils/models';
 import { fetchWithReferer } from './intake';
 import { describeReference, jobEngine, resolveTarget } from './jobs';
 import { resumeJobs } from './keep-alive';
@@ -37,6 +40,20 @@ const handlers: Handlers = {
     const env = { settings: await loadSettings(), configured: await configuredProviders(), sandbox: SANDBOX_BUILD };
     const { route } = chooseRoute(modelId, env);
     return { description: await describeReference(route.provider, await prepareForRoute(ref, DESCRIBE_INPUT)) };
+  },
+  async 'models.check'() {
+    const rows = await checkModels({
+      settings: await loadSettings(),
+      adapterFor: getAdapter,
+      targetFor: resolveTarget,
+      fetch: (i, init) => fetch(i, init),
+    });
+    // What the providers said now replaces what this browser remembered.
+    for (const row of rows) {
+      if (row.status === 'missing') await markRouteUnavailable(row.routeId, row.detail, row.model);
+      else if (row.status === 'present' || row.status === 'deprecated') await clearRouteMark(row.routeId);
+    }
+    return { checkedAt: Date.now(), rows: rows.filter((r) => findRoute(r.routeId)) };
   },
   async 'provider.testKey'({ provider }) {
     const adapter = getAdapter(provider);

@@ -1,18 +1,23 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ProviderSettingsRow } from '@/components/ProviderSettingsRow';
-import { MODELS, PROVIDER_BASE_URLS, PROVIDER_NAMES, ProviderId, type ModelId, type RouteSpec } from '@/utils/models';
+import { RouteDetails } from '@/components/RouteDetails';
+import { ADAPTED_PROVIDERS, MODELS, PROVIDER_BASE_URLS, PROVIDER_NAMES, ProviderId, type ModelId } from '@/utils/models';
+import type { ModelCheckRow } from '@/utils/model-check';
 import { send } from '@/utils/protocol';
-import { getAdapter } from '@/utils/providers';
-import { chooseRoute } from '@/utils/routing';
+import { clearRouteMark, setModelOverride } from '@/utils/route-health';
+import { chooseRoute, routeLabel } from '@/utils/routing';
 import { configuredProviders, getKey, maskKey, setKey } from '@/utils/secrets';
-import { isAllowedBaseUrl, loadSettings, normalizeBaseUrl, SANDBOX_BUILD, updateSettings, type Settings } from '@/utils/settings';
+import { isAllowedBaseUrl, loadSettings, ModelIdOverride, normalizeBaseUrl, SANDBOX_BUILD, updateSettings, watchSettings, type Settings } from '@/utils/settings';
 import { toAppError } from '@/utils/errors';
+import { routeDetailViews, routeOptionLabel } from './route-views';
 
 /** Keys and addresses per provider, and which route each model will use. */
 export function OptionsApp() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [configured, setConfigured] = useState<Set<ProviderId>>(new Set());
   const [hints, setHints] = useState<Partial<Record<ProviderId, string>>>({});
+  const [checks, setChecks] = useState<Map<string, ModelCheckRow>>(new Map());
+  const [checking, setChecking] = useState<{ busy: boolean; message?: string }>({ busy: false });
 
   const refresh = useCallback(async () => {
     const state = await readState();
@@ -28,13 +33,30 @@ export function OptionsApp() {
       setConfigured(state.configured);
       setHints(state.hints);
     });
+    // Marks written by the worker (a job that met a retired route) show up here at once.
+    const off = watchSettings((s) => alive && setSettings(s));
     return () => {
       alive = false;
+      off();
     };
   }, []);
 
   if (!settings) return <main className="options">Loading…</main>;
-  const providers = ProviderId.options.filter((p) => getAdapter(p));
+  const providers = ProviderId.options.filter((p) => ADAPTED_PROVIDERS.has(p));
+
+  async function checkMyModels() {
+    setChecking({ busy: true });
+    try {
+      const { rows } = await send('models.check', {});
+      setChecks(new Map(rows.map((r) => [r.routeId, r])));
+      const gone = rows.filter((r) => r.status === 'missing').length;
+      const checked = rows.filter((r) => r.status === 'present' || r.status === 'deprecated' || r.status === 'missing').length;
+      setChecking({ busy: false, message: `Checked ${checked} routes with free lookups${gone ? `; ${gone} no longer offered, now marked unavailable` : ''}.` });
+      await refresh();
+    } catch (err) {
+      setChecking({ busy: false, message: toAppError(err).message });
+    }
+  }
 
   return (
     <main className="options">
@@ -77,6 +99,16 @@ export function OptionsApp() {
       </section>
       <section aria-label="Models">
         <h2>Models</h2>
+        <p className="hint">
+          Providers retire models every few months. Retired routes are never used; a route whose provider says the model no longer exists is
+          marked unavailable here and skipped until you mark it available again.
+        </p>
+        <div className="row-actions">
+          <button type="button" disabled={checking.busy} onClick={() => void checkMyModels()}>
+            Check my models
+          </button>
+          <span role="status">{checking.busy ? 'Checking with free model lookups\u2026' : (checking.message ?? '')}</span>
+        </div>
         <table>
           <thead>
             <tr>
@@ -112,10 +144,10 @@ export function OptionsApp() {
                     >
                       <option value="">Automatic</option>
                       {m.routes
-                        .filter((r) => getAdapter(r.provider))
+                        .filter((r) => ADAPTED_PROVIDERS.has(r.provider) && r.lifecycle.status !== 'retired')
                         .map((r) => (
                           <option key={r.id} value={r.id}>
-                            {routeLabel(r)}
+                            {routeOptionLabel(r, settings)}
                           </option>
                         ))}
                     </select>
@@ -125,6 +157,21 @@ export function OptionsApp() {
             })}
           </tbody>
         </table>
+        {MODELS.map((m) => (
+          <RouteDetails
+            key={m.id}
+            modelName={m.name}
+            routes={routeDetailViews(m, settings, checks)}
+            onClearMark={(routeId) => void clearRouteMark(routeId).then(refresh)}
+            onSaveOverride={async (routeId, model) => {
+              const parsed = model.trim() ? ModelIdOverride.safeParse(model) : null;
+              if (parsed && !parsed.success) return parsed.error.issues[0]?.message ?? 'That is not a model id.';
+              await setModelOverride(routeId, parsed ? parsed.data : '');
+              await refresh();
+              return null;
+            }}
+          />
+        ))}
       </section>
     </main>
   );
@@ -141,16 +188,11 @@ async function readState() {
   return { settings, configured, hints };
 }
 
-function routeLabel(r: RouteSpec): string {
-  const how = r.imageInput === 'native' ? 'sends the image' : 'describes the image';
-  return `${PROVIDER_NAMES[r.provider]}: ${(r as RouteSpec & { label?: string }).label ?? r.endpoint} (${how})`;
-}
-
 function describeRoute(modelId: ModelId, settings: Settings, configured: Set<ProviderId>): [string, string] {
   try {
     const c = chooseRoute(modelId, { settings, configured, sandbox: SANDBOX_BUILD });
-    return [routeLabel(c.route), c.reason];
+    return [routeLabel(c.route), [c.reason, c.successorNote, c.warning].filter(Boolean).join(' ')];
   } catch (err) {
-    return ['—', toAppError(err).message];
+    return ['\u2014', toAppError(err).message];
   }
 }

@@ -12,10 +12,11 @@ import type { JobView } from '@/components/JobCard';
 import { toAppError, type SerializedError } from '@/utils/errors';
 import { adoptImageBlob, adoptResult } from '@/utils/intake/ingest';
 import { findRoute, getModel, PROVIDER_NAMES } from '@/utils/models';
+import { notesFor, routeLabel, type RoutingEnv } from '@/utils/routing';
 import { send } from '@/utils/protocol';
 import { setStarred } from '@/utils/results-store';
 import { SANDBOX_BUILD } from '@/utils/settings';
-import { useDraft, useJobs, useObjectUrl, useReference, useRoute, type JobWithResults } from './hooks';
+import { routeState, useDraft, useJobs, useObjectUrl, useReference, useRoutingEnv, type JobWithResults } from './hooks';
 import { useResultUrls } from './result-urls';
 import { useStorageUsage } from './storage';
 import { usePaste, useScreenshot } from './intake-hooks';
@@ -25,7 +26,8 @@ export function App() {
   const reference = useReference(draft.referenceId);
   const thumbUrl = useObjectUrl(reference?.thumb);
   const jobs = useJobs();
-  const route = useRoute(draft.modelId);
+  const routingEnv = useRoutingEnv();
+  const route = useMemo(() => (routingEnv ? routeState(draft.modelId, routingEnv) : null), [draft.modelId, routingEnv]);
   const resultUrls = useResultUrls(jobs);
   const [createError, setCreateError] = useState<SerializedError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -101,7 +103,8 @@ export function App() {
     }
   }
 
-  const views = useMemo(() => jobs.map((j) => toView(j, resultUrls)), [jobs, resultUrls]);
+  const views = useMemo(() => jobs.map((j) => toView(j, resultUrls, routingEnv)), [jobs, resultUrls, routingEnv]);
+  const openSettings = () => void browser.runtime.openOptionsPage();
 
   return (
     <main className="panel">
@@ -156,7 +159,9 @@ export function App() {
         onChange={(modelId) => patch({ modelId })}
         via={route === null ? 'provider' : route.ok ? route.choice.via : 'unavailable'}
         routeNote={route === null ? '' : route.ok ? `${PROVIDER_NAMES[route.choice.route.provider]}: ${route.choice.reason}` : route.error.message}
-        onOpenSettings={() => void browser.runtime.openOptionsPage()}
+        successorNote={route?.ok ? route.choice.successorNote : undefined}
+        warning={route?.ok ? route.choice.warning : undefined}
+        onOpenSettings={openSettings}
       />
 
       {needsDescription ? (
@@ -193,10 +198,18 @@ export function App() {
         onCancel={(id) => void send('job.cancel', { jobId: id }).catch(() => {})}
         onRetry={(id) => void retry(id)}
         onToggleStar={(id, starred) => void setStarred(id, starred).catch(() => {})}
+        onOpenSettings={openSettings}
       />
       <StorageUsage {...storage} />
     </main>
   );
+}
+
+/** The route a retry would take now, when it is another one than the job's. */
+function alternativeFor(modelId: JobWithResults['job']['request']['modelId'], routeId: string, env: RoutingEnv | null): string | null {
+  if (!env) return null;
+  const state = routeState(modelId, env);
+  return state.ok && state.choice.route.id !== routeId ? routeLabel(state.choice.route) : null;
 }
 
 function sourceLabel(kind: string, name?: string): string {
@@ -207,8 +220,9 @@ function sourceLabel(kind: string, name?: string): string {
   return '';
 }
 
-function toView({ job, results }: JobWithResults, urls: Map<string, string>): JobView {
+function toView({ job, results }: JobWithResults, urls: Map<string, string>, env: RoutingEnv | null): JobView {
   const found = findRoute(job.routeId);
+  const override = job.model && found && job.model !== found.route.endpoint ? job.model : undefined;
   return {
     id: job.id,
     state: job.state,
@@ -220,6 +234,10 @@ function toView({ job, results }: JobWithResults, urls: Map<string, string>): Jo
     progress: job.progress,
     error: job.error,
     description: job.description,
+    successorNote: found ? notesFor(found.model, found.route).successorNote : undefined,
+    modelOverride: override,
+    notice: job.notice,
+    alternative: job.error?.kind === 'route_unavailable' ? alternativeFor(job.request.modelId, job.routeId, env) : undefined,
     removedCount: Math.max(0, job.resultIds.length - results.length),
     results: results.flatMap((r) => {
       const url = urls.get(r.id);

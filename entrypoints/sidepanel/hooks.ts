@@ -6,11 +6,11 @@ import { subscribe } from '@/utils/events';
 import type { JobRecord } from '@/utils/jobs/types';
 import type { ReferenceRecord } from '@/utils/references';
 import type { ResultRecord } from '@/utils/results';
-import { chooseRoute, type RouteChoice } from '@/utils/routing';
+import { chooseRoute, type RouteChoice, type RoutingEnv } from '@/utils/routing';
 import { configuredProviders } from '@/utils/secrets';
 import { loadSettings, SANDBOX_BUILD, watchSettings, type Settings } from '@/utils/settings';
 import { toAppError, type SerializedError } from '@/utils/errors';
-import type { ModelId } from '@/utils/models';
+import type { ModelId, ProviderId } from '@/utils/models';
 
 /** The persisted draft, kept in sync with other panels and the worker. */
 export function useDraft(): [DraftRecord, (patch: Partial<Omit<DraftRecord, 'id'>>) => void, boolean] {
@@ -138,10 +138,10 @@ export function useJobs(limit = 50): JobWithResults[] {
 
 export type RouteState = { ok: true; choice: RouteChoice } | { ok: false; error: SerializedError };
 
-/** How the selected model will run with the current keys and settings. */
-export function useRoute(modelId: ModelId): RouteState | null {
+/** Settings and keys as routing sees them, kept fresh as they change anywhere. */
+export function useRoutingEnv(): RoutingEnv | null {
   const [settings, setSettings] = useState<Settings | null>(null);
-  const [configured, setConfigured] = useState<Set<string> | null>(null);
+  const [configured, setConfigured] = useState<Set<ProviderId> | null>(null);
   useEffect(() => {
     void loadSettings().then(setSettings);
     void configuredProviders().then(setConfigured);
@@ -160,12 +160,14 @@ export function useRoute(modelId: ModelId): RouteState | null {
       window.removeEventListener('focus', refreshKeys);
     };
   }, []);
-  return useMemo(() => {
-    if (!settings || !configured) return null;
-    try {
-      return { ok: true, choice: chooseRoute(modelId, { settings, configured: configured as Set<never>, sandbox: SANDBOX_BUILD }) };
-    } catch (err) {
-      return { ok: false, error: toAppError(err).toJSON() };
-    }
-  }, [modelId, settings, configured]);
+  return useMemo(() => (settings && configured ? { settings, configured, sandbox: SANDBOX_BUILD } : null), [settings, configured]);
+}
+
+/** How a model will run with the current keys, settings and route marks. */
+export function routeState(modelId: ModelId, env: RoutingEnv): RouteState {
+  try {
+    return { ok: true, choice: chooseRoute(modelId, env) };
+  } catch (err) {
+    return { ok: false, error: toAppError(err).toJSON() };
+  }
 }

@@ -19,7 +19,7 @@ const base: JobView = {
 };
 
 function renderCard(job: Partial<JobView> = {}) {
-  const actions = { onUseAsReference: vi.fn(), onCancel: vi.fn(), onRetry: vi.fn(), onToggleStar: vi.fn() };
+  const actions = { onUseAsReference: vi.fn(), onCancel: vi.fn(), onRetry: vi.fn(), onToggleStar: vi.fn(), onOpenSettings: vi.fn() };
   render(<JobCard job={{ ...base, ...job }} {...actions} />);
   return { actions, card: screen.getByRole('article', { name: 'Generation: a red fox' }) };
 }
@@ -94,6 +94,32 @@ describe('JobCard', () => {
     });
     expect(within(card).getByRole('alert').textContent).toContain('Free up disk space');
     expect(within(card).queryByRole('button', { name: 'Try again' })).toBeNull();
+  });
+
+  it('offers the next route in one click when the provider no longer has this one', async () => {
+    const error = { kind: 'route_unavailable' as const, message: 'fal no longer offers fal-ai/nano-banana-pro/edit.', routeId: 'fal:fal-ai/nano-banana-pro/edit' };
+    const { actions, card } = renderCard({ state: 'failed', results: [], error, alternative: 'Google Gemini: Nano Banana 2.1 (sends the image)' });
+    expect(within(card).getByRole('alert').textContent).toContain('fal no longer offers fal-ai/nano-banana-pro/edit.');
+    expect(within(card).queryByRole('button', { name: 'Try again' })).toBeNull();
+    await userEvent.click(within(card).getByRole('button', { name: 'Try again with Google Gemini: Nano Banana 2.1 (sends the image)' }));
+    expect(actions.onRetry).toHaveBeenCalledWith('job-1');
+    cleanup();
+    // No other route: the way forward is Settings (another key, or a new model id), not a retry that fails the same way.
+    const none = renderCard({ state: 'failed', results: [], error, alternative: null });
+    expect(within(none.card).queryByRole('button', { name: /Try again/ })).toBeNull();
+    await userEvent.click(within(none.card).getByRole('button', { name: 'Open Settings' }));
+    expect(none.actions.onOpenSettings).toHaveBeenCalled();
+  });
+
+  it('says plainly when the result came from a successor model, a model id of the user\u2019s, or lost flagged images', () => {
+    const { card } = renderCard({
+      successorNote: 'Imagen 3 was retired by Google on 30 June 2026; this uses Gemini 3 Pro Image, its successor.',
+      modelOverride: 'gemini-3-pro-image-0912',
+      notice: 'fal\u2019s safety checker blocked 1 of 2 images; they were not saved.',
+    });
+    expect(card.textContent).toContain('Imagen 3 was retired by Google on 30 June 2026; this uses Gemini 3 Pro Image, its successor.');
+    expect(card.textContent).toContain('model gemini-3-pro-image-0912');
+    expect(card.textContent).toContain('blocked 1 of 2 images');
   });
 
   it('names each running stage in plain words', () => {

@@ -13,6 +13,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'jobs.resume': vi.fn(async () => ({ resumed: 0 })),
     'reference.fromUrl': vi.fn(async () => ({ referenceId: 'r1' })),
     'reference.describe': vi.fn(async () => ({ description: 'a hill' })),
+    'models.check': vi.fn(async () => ({ checkedAt: 0, rows: [] })),
     'provider.testKey': vi.fn(async () => ({ ok: true, message: 'fine' })),
     ...overrides,
   };
