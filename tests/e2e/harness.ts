@@ -131,3 +131,11 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
   throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** Saves a provider's key and API address on the options page, as a user does, and waits for "Saved.". */
+export async function saveProviderKey(options: Page, name: string, key: string, address: string): Promise<void> {
+  await options.getByLabel(`${name} API key`, { exact: true }).fill(key);
+  await options.getByLabel(`${name} API address`, { exact: true }).fill(address);
+  await options.getByRole('button', { name: `Save ${name}`, exact: true }).click();
+  await options.getByRole('group', { name }).getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { resolve } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { launchExtension, type ExtensionBrowser } from './harness';
+import { launchExtension, saveProviderKey, type ExtensionBrowser } from './harness';
 import { MODELS, PROVIDER_NAMES, type ModelId, type ProviderId } from '../../utils/models';
 import { getAdapter } from '../../utils/providers';
 
@@ -27,7 +27,7 @@ function cases(): Case[] {
   const out: Case[] = [];
   for (const model of MODELS) {
     for (const route of model.routes) {
-      if (seen.has(route.provider) || !getAdapter(route.provider)) continue;
+      if (seen.has(route.provider) || !getAdapter(route.provider) || route.lifecycle.status === 'retired') continue;
       seen.add(route.provider);
       out.push({
         provider: route.provider,
@@ -38,9 +38,9 @@ function cases(): Case[] {
       });
     }
   }
-  // A text-only model on fal as well: the reference must be described, not sent.
-  const imagen = MODELS.find((m) => m.id === 'imagen-3')!.routes.find((r) => r.provider === 'fal')!;
-  out.push({ provider: 'fal', model: 'imagen-3', routeId: imagen.id, submitPath: /^\/fal\/fal-ai\/imagen3$/, described: true });
+  // The genuine Dreamina 3.1, text only: the reference must be described, not sent.
+  const dreamina = MODELS.find((m) => m.id === 'dreamina-3-1')!.routes.find((r) => r.provider === 'replicate')!;
+  out.push({ provider: 'replicate', model: 'dreamina-3-1', routeId: dreamina.id, submitPath: /^\/replicate\/v1\/models\/bytedance\/dreamina-3\.1\/predictions$/, described: true });
   return out;
 }
 
@@ -56,11 +56,7 @@ describe('one Create per provider through the sandbox (real Chromium)', () => {
     ext = await launchExtension();
     options = await ext.openExtensionPage('options.html');
     for (const provider of new Set(all.map((c) => c.provider))) {
-      const name = PROVIDER_NAMES[provider];
-      await options.getByLabel(`${name} API key`, { exact: true }).fill(`key-for-${provider}`);
-      await options.getByLabel(`${name} API address`, { exact: true }).fill(`${sandbox.url}/${provider}`);
-      await options.getByRole('button', { name: `Save ${name}`, exact: true }).click();
-      await options.getByRole('group', { name }).getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      await saveProviderKey(options, PROVIDER_NAMES[provider], `key-for-${provider}`, `${sandbox.url}/${provider}`);
     }
 
     panel = await ext.openExtensionPage('sidepanel.html');
@@ -91,7 +87,7 @@ describe('one Create per provider through the sandbox (real Chromium)', () => {
     sandbox.reset();
     sandbox.setTiming({ queueMs: 60_000, runMs: 60_000 });
     try {
-      await options.getByLabel('Flux dev route').selectOption('fal:fal-ai/flux/dev/image-to-image');
+      await options.getByLabel('Flux dev route', { exact: true }).selectOption('fal:fal-ai/flux/dev/image-to-image');
       await panel.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'Flux dev' });
       const prompt = 'a job that will be canceled';
       await panel.getByRole('textbox', { name: 'Prompt' }).fill(prompt);
@@ -114,7 +110,7 @@ describe('one Create per provider through the sandbox (real Chromium)', () => {
       sandbox.reset();
       const model = MODELS.find((m) => m.id === c.model)!;
       // Route choice through the options page, as a user would make it.
-      await options.getByLabel(`${model.name} route`).selectOption(c.routeId);
+      await options.getByLabel(`${model.name} route`, { exact: true }).selectOption(c.routeId);
       await expect.poll(() => options.getByRole('row', { name: new RegExp(`^${model.name}`) }).textContent()).toContain('Chosen in Settings');
       const prompt = `tiles reimagined for ${c.model} via ${c.provider}`;
       await panel.getByRole('combobox', { name: 'Model' }).selectOption({ label: model.name });

@@ -43,7 +43,7 @@ describe('sandbox build (what npm start runs)', () => {
     try {
       const panel = await normal.openExtensionPage('sidepanel.html');
       await panel.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'Flux dev' });
-      await expect.poll(() => panel.locator('.route-note').textContent()).toMatch(/needs a fal API key/);
+      await expect.poll(() => panel.locator('.route-note').textContent()).toMatch(/needs a fal, Replicate or Black Forest Labs API key/);
       expect(await panel.getByRole('button', { name: 'Open Settings' }).count()).toBe(1);
       expect(await panel.locator('.panel-header').textContent()).not.toContain('sandbox');
     } finally {
