@@ -1,0 +1,40 @@
+/**
+ * Reads a response body as a stream and stops at `maxBytes`: a hostile or broken server that
+ * sends 200 MB (or never stops) costs at most the cap in memory, never the whole body. A
+ * Content-Length over the cap is refused before reading anything.
+ */
+export class BodyTooLarge extends Error {
+  constructor(readonly maxBytes: number, readonly declared?: number) {
+    super(`The response is larger than ${maxBytes} bytes.`);
+    this.name = 'BodyTooLarge';
+  }
+}
+
+export async function readCapped(res: Response, maxBytes: number): Promise<Blob> {
+  const type = res.headers.get('content-type') ?? '';
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    throw new BodyTooLarge(maxBytes, declared);
+  }
+  if (!res.body) return new Blob([], { type });
+  const reader = res.body.getReader();
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLarge(maxBytes);
+    }
+    chunks.push(value as Uint8Array<ArrayBuffer>);
+  }
+  return new Blob(chunks, { type });
+}
+
+/** The body as text, capped (JSON replies). */
+export async function readCappedText(res: Response, maxBytes: number): Promise<string> {
+  return (await readCapped(res, maxBytes)).text();
+}
