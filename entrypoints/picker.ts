@@ -11,11 +11,16 @@ import { PAGE_READ_MAX_BYTES, PICKED_BYTES_KEY, readCanvas, readSvg, readUrlInPa
  */
 type Target = { el: Element; take: () => Promise<PickerResult> };
 
-const ACTIVE = 'imagePromptPicking';
+/**
+ * Whether a pick is already running in this frame. Kept in the extension's isolated world (its
+ * globals persist between injections into the same frame), not in the page's DOM, where the
+ * page could read it to detect us or set it to stop picking.
+ */
+const picking = globalThis as unknown as { imagePromptPicking?: boolean };
 
 export default defineUnlistedScript(() => {
-  if (document.documentElement.dataset[ACTIVE]) return;
-  document.documentElement.dataset[ACTIVE] = '1';
+  if (picking.imagePromptPicking) return;
+  picking.imagePromptPicking = true;
 
   const box = document.createElement('div');
   box.style.cssText =
@@ -28,7 +33,10 @@ export default defineUnlistedScript(() => {
   document.documentElement.append(box, banner);
 
   let current: Target | undefined;
+  // Only the user's own input counts: a page can dispatch synthetic events at our listeners to
+  // pick an image of its choosing or to cancel; those are ignored (and passed on untouched).
   const onMove = (e: MouseEvent) => {
+    if (!e.isTrusted) return;
     current = findTarget(e.clientX, e.clientY, [box, banner]);
     if (!current) {
       box.style.display = 'none';
@@ -38,17 +46,19 @@ export default defineUnlistedScript(() => {
     Object.assign(box.style, { display: 'block', left: `${r.left}px`, top: `${r.top}px`, width: `${r.width}px`, height: `${r.height}px` });
   };
   const swallow = (e: Event) => {
+    if (!e.isTrusted) return;
     e.preventDefault();
     e.stopImmediatePropagation();
   };
   const onClick = (e: MouseEvent) => {
+    if (!e.isTrusted) return;
     swallow(e);
     const target = findTarget(e.clientX, e.clientY, [box, banner]);
     finish();
     void (target ? target.take() : Promise.resolve<PickerResult>({ kind: 'failed', reason: 'nothing' })).then(send);
   };
   const onKey = (e: KeyboardEvent) => {
-    if (e.key !== 'Escape') return;
+    if (!e.isTrusted || e.key !== 'Escape') return;
     swallow(e);
     finish();
     void send({ kind: 'canceled' });
@@ -61,7 +71,7 @@ export default defineUnlistedScript(() => {
     removeEventListener('keydown', onKey, true);
     box.remove();
     banner.remove();
-    delete document.documentElement.dataset[ACTIVE];
+    picking.imagePromptPicking = false;
   };
   addEventListener('mousemove', onMove, true);
   addEventListener('click', onClick, true);
