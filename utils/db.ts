@@ -1,4 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { AppError } from './errors';
 import type { ReferenceRecord } from './references';
 import type { JobRecord } from './jobs/types';
 import type { ResultRecord } from './results';
@@ -18,15 +19,27 @@ export interface ImagePromptDB extends DBSchema {
   drafts: { key: string; value: DraftRecord };
   /** API keys, one record per provider; the key itself is never an indexed field. */
   secrets: { key: string; value: { provider: string; key: string } };
+  /**
+   * Provider API addresses the user set (v2). They decide where a key is sent, so they live
+   * beside the keys, where content scripts cannot write (storage.local is writable by them).
+   */
+  addresses: { key: string; value: { provider: string; baseUrl: string } };
 }
 
 export const DB_NAME = 'image-prompt';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
+/** How long an upgrade may wait for an old page to let go of the database before we say so. */
+const BLOCKED_GIVE_UP_MS = 10_000;
 
 let dbPromise: Promise<IDBPDatabase<ImagePromptDB>> | undefined;
 
-export function openImagePromptDB(name = DB_NAME): Promise<IDBPDatabase<ImagePromptDB>> {
-  return openDB<ImagePromptDB>(name, DB_VERSION, {
+export function openImagePromptDB(name = DB_NAME, opts: { blockedGiveUpMs?: number } = {}): Promise<IDBPDatabase<ImagePromptDB>> {
+  let giveUp: ReturnType<typeof setTimeout> | undefined;
+  let refuse: ((err: AppError) => void) | undefined;
+  const stuck = new Promise<never>((_resolve, reject) => {
+    refuse = reject;
+  });
+  const opening = openDB<ImagePromptDB>(name, DB_VERSION, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         const refs = db.createObjectStore('references', { keyPath: 'id' });
@@ -41,17 +54,49 @@ export function openImagePromptDB(name = DB_NAME): Promise<IDBPDatabase<ImagePro
         db.createObjectStore('drafts', { keyPath: 'id' });
         db.createObjectStore('secrets', { keyPath: 'provider' });
       }
+      if (oldVersion < 2) {
+        db.createObjectStore('addresses', { keyPath: 'provider' });
+      }
     },
     blocking(_current, _blocked, event) {
       // A newer version wants to upgrade (an extension update): let it, and reopen lazily.
       (event.target as IDBDatabase).close();
       if (name === DB_NAME) dbPromise = undefined;
     },
+    blocked() {
+      // An older page (open since before an update) has not let go. Ours close themselves when
+      // asked (blocking, above), so this is rare and short; if it lasts, say what to do.
+      giveUp ??= setTimeout(
+        () =>
+          refuse?.(
+            new AppError('internal', 'Another Image Prompt page is still using an older version of its storage. Close other Image Prompt panels and tabs, then try again.'),
+          ),
+        opts.blockedGiveUpMs ?? BLOCKED_GIVE_UP_MS,
+      );
+    },
+    terminated() {
+      // The browser closed the connection (disk error, storage cleared): reopen on next use.
+      if (name === DB_NAME) dbPromise = undefined;
+    },
   });
+  let gaveUp = false;
+  void stuck.catch(() => {
+    gaveUp = true;
+  });
+  // If the old page lets go after we gave up, do not keep an unused connection open.
+  void opening.then((d) => gaveUp && d.close()).catch(() => {});
+  return Promise.race([opening, stuck]).finally(() => clearTimeout(giveUp));
 }
 
 export function db(): Promise<IDBPDatabase<ImagePromptDB>> {
-  dbPromise ??= openImagePromptDB();
+  if (!dbPromise) {
+    const opening = openImagePromptDB();
+    dbPromise = opening;
+    // A failed open (blocked too long) is not cached: the next call tries again.
+    opening.catch(() => {
+      if (dbPromise === opening) dbPromise = undefined;
+    });
+  }
   return dbPromise;
 }
 

@@ -121,8 +121,8 @@ export function routeLabel(r: RouteSpec): string {
   return `${PROVIDER_NAMES[r.provider]}: ${what} (${how})`;
 }
 
-export function targetFor(provider: ProviderId, env: { settings: Settings; key: string | undefined; sandbox: boolean; sandboxUrl: string; sandboxKey: string }): ProviderTarget {
-  if (env.key) return { baseUrl: env.settings.providers[provider].baseUrl, key: env.key };
+export function targetFor(provider: ProviderId, env: { baseUrl: string; key: string | undefined; sandbox: boolean; sandboxUrl: string; sandboxKey: string }): ProviderTarget {
+  if (env.key) return { baseUrl: env.baseUrl, key: env.key };
   if (env.sandbox) return { baseUrl: `${env.sandboxUrl}/${provider}`, key: env.sandboxKey };
   throw new AppError('no_key', `Add your ${PROVIDER_NAMES[provider]} API key in Settings.`, { provider });
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { storage } from 'wxt/utils/storage';
-import { ModelId, PROVIDER_BASE_URLS, ProviderId } from './models';
+import { ModelId } from './models';
 
 /**
- * All user settings except API keys (those live in utils/secrets.ts, out of reach of content
- * scripts). One schema with a default per field: a damaged field falls back to its default
- * instead of throwing the whole object away.
+ * All user settings except API keys and provider addresses (those live in IndexedDB, out of
+ * reach of content scripts: utils/secrets.ts, utils/provider-addresses.ts). One schema with a
+ * default per field: a damaged field falls back to its default instead of throwing the whole
+ * object away.
  */
 
 export const SETTINGS_VERSION = 1;
@@ -49,28 +50,7 @@ const RouteMark = z.object({
 });
 export type RouteMark = z.infer<typeof RouteMark>;
 
-const baseUrlFor = (p: ProviderId) =>
-  z
-    .string()
-    .transform(normalizeBaseUrl)
-    .refine(isAllowedBaseUrl)
-    .catch(PROVIDER_BASE_URLS[p]);
-
-const providerSettings = (p: ProviderId) =>
-  z.object({ baseUrl: baseUrlFor(p) }).catch({ baseUrl: PROVIDER_BASE_URLS[p] });
-
 export const Settings = z.object({
-  providers: z.object({
-    fal: providerSettings('fal'),
-    replicate: providerSettings('replicate'),
-    openai: providerSettings('openai'),
-    bfl: providerSettings('bfl'),
-    ideogram: providerSettings('ideogram'),
-    minimax: providerSettings('minimax'),
-    byteplus: providerSettings('byteplus'),
-    vyro: providerSettings('vyro'),
-    google: providerSettings('google'),
-  }),
   /** The route the user chose per model; absent means "automatic". */
   routes: z.partialRecord(ModelId, z.string()).catch({}),
   defaultModel: ModelId.catch('flux-dev'),
@@ -87,12 +67,10 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
-export const DEFAULT_SETTINGS: Settings = Settings.parse({ providers: {} });
+export const DEFAULT_SETTINGS: Settings = Settings.parse({});
 
 export function parseSettings(raw: unknown): Settings {
-  const obj = raw && typeof raw === 'object' ? raw : {};
-  const providers = (obj as { providers?: unknown }).providers;
-  return Settings.parse({ ...obj, providers: providers && typeof providers === 'object' ? providers : {} });
+  return Settings.parse(raw && typeof raw === 'object' ? raw : {});
 }
 
 const settingsItem = storage.defineItem<unknown>('local:settings', {
@@ -116,6 +94,24 @@ export function updateSettings(change: (current: Settings) => Settings): Promise
     const next = Settings.parse(change(await loadSettings()));
     await settingsItem.setValue(next);
     return next;
+  });
+  pendingUpdate = run.catch(() => {});
+  return run;
+}
+
+/**
+ * Provider addresses as version 0.1 stored them here (`providers.<id>.baseUrl`), removed from
+ * storage.local as they are handed over; see utils/provider-addresses.ts.
+ */
+export function takeLegacyProviderAddresses(): Promise<Record<string, string>> {
+  const run = pendingUpdate.then(async () => {
+    const raw = (await settingsItem.getValue()) as { providers?: Record<string, { baseUrl?: unknown }> } | null;
+    const out: Record<string, string> = {};
+    if (!raw || typeof raw !== 'object' || !raw.providers || typeof raw.providers !== 'object') return out;
+    for (const [p, v] of Object.entries(raw.providers)) if (v && typeof v.baseUrl === 'string') out[p] = normalizeBaseUrl(v.baseUrl);
+    const { providers: _moved, ...rest } = raw;
+    await settingsItem.setValue(rest);
+    return out;
   });
   pendingUpdate = run.catch(() => {});
   return run;

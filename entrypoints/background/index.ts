@@ -7,11 +7,13 @@ import { registerNotificationClicks } from './notify';
 import { registerPickerListener } from './intake';
 import { registerMenus } from './menus';
 import { registerActionBehavior } from './panel';
+import { guardStorage } from './storage-guard';
 import { registerMessageRouter } from './router';
 
 // Every listener is registered synchronously here, so events that wake the worker are
 // delivered; the work itself lives in the modules.
 export default defineBackground(() => {
+  void guardStorage();
   registerMenus();
   registerMessageRouter();
   registerPickerListener();

@@ -11,6 +11,7 @@ import type { PreparedImage } from '@/utils/providers/types';
 import { describeImage, pickDescriber } from '@/utils/describe';
 import { AppError } from '@/utils/errors';
 import { markRouteUnavailable } from '@/utils/route-health';
+import { getBaseUrl } from '@/utils/provider-addresses';
 import { keepAlive } from './keep-alive';
 import { notifyIfUnseen } from './notify';
 
@@ -61,7 +62,7 @@ export async function describeReference(routeProvider: ProviderId, image: Prepar
 
 export async function resolveTarget(provider: ProviderId) {
   return targetFor(provider, {
-    settings: await loadSettings(),
+    baseUrl: await getBaseUrl(provider),
     key: await getKey(provider),
     sandbox: SANDBOX_BUILD,
     sandboxUrl: SANDBOX_URL,

@@ -5,6 +5,7 @@ import { ADAPTED_PROVIDERS, MODELS, PROVIDER_BASE_URLS, PROVIDER_NAMES, Provider
 import type { ModelCheckRow } from '@/utils/model-check';
 import { send } from '@/utils/protocol';
 import { clearRouteMark, setModelOverride } from '@/utils/route-health';
+import { allBaseUrls, setBaseUrl } from '@/utils/provider-addresses';
 import { chooseRoute, routeLabel } from '@/utils/routing';
 import { configuredProviders, getKey, maskKey, setKey } from '@/utils/secrets';
 import { isAllowedBaseUrl, loadSettings, ModelIdOverride, normalizeBaseUrl, SANDBOX_BUILD, updateSettings, watchSettings, type Settings } from '@/utils/settings';
@@ -13,35 +14,24 @@ import { routeDetailViews, routeOptionLabel } from './route-views';
 
 /** Keys and addresses per provider, and which route each model will use. */
 export function OptionsApp() {
-  const [settings, setSettings] = useState<Settings | null>(null);
-  const [configured, setConfigured] = useState<Set<ProviderId>>(new Set());
-  const [hints, setHints] = useState<Partial<Record<ProviderId, string>>>({});
+  const [state, setState] = useState<OptionsState | null>(null);
   const [checks, setChecks] = useState<Map<string, ModelCheckRow>>(new Map());
   const [checking, setChecking] = useState<{ busy: boolean; message?: string }>({ busy: false });
 
-  const refresh = useCallback(async () => {
-    const state = await readState();
-    setSettings(state.settings);
-    setConfigured(state.configured);
-    setHints(state.hints);
-  }, []);
+  const refresh = useCallback(async () => setState(await readState()), []);
   useEffect(() => {
     let alive = true;
-    void readState().then((state) => {
-      if (!alive) return;
-      setSettings(state.settings);
-      setConfigured(state.configured);
-      setHints(state.hints);
-    });
+    void readState().then((s) => alive && setState(s));
     // Marks written by the worker (a job that met a retired route) show up here at once.
-    const off = watchSettings((s) => alive && setSettings(s));
+    const off = watchSettings((settings) => alive && setState((s) => (s ? { ...s, settings } : s)));
     return () => {
       alive = false;
       off();
     };
   }, []);
 
-  if (!settings) return <main className="options">Loading…</main>;
+  if (!state) return <main className="options">Loading…</main>;
+  const { settings, configured, hints, addresses } = state;
   const providers = ProviderId.options.filter((p) => ADAPTED_PROVIDERS.has(p));
 
   async function checkMyModels() {
@@ -73,7 +63,7 @@ export function OptionsApp() {
             id={p}
             name={PROVIDER_NAMES[p]}
             defaultBaseUrl={PROVIDER_BASE_URLS[p]}
-            baseUrl={settings.providers[p].baseUrl}
+            baseUrl={addresses[p]}
             hasKey={configured.has(p)}
             keyHint={hints[p] ?? ''}
             sandbox={SANDBOX_BUILD}
@@ -81,7 +71,7 @@ export function OptionsApp() {
               const url = normalizeBaseUrl(baseUrl);
               if (!isAllowedBaseUrl(url)) return 'The address must start with https:// (plain http only for this computer).';
               try {
-                await updateSettings((current) => ({ ...current, providers: { ...current.providers, [p]: { baseUrl: url } } }));
+                await setBaseUrl(p, url);
                 if (key) await setKey(p, key);
                 await refresh();
                 return null;
@@ -177,7 +167,15 @@ export function OptionsApp() {
   );
 }
 
-async function readState() {
+interface OptionsState {
+  settings: Settings;
+  configured: Set<ProviderId>;
+  /** The last characters of each saved key, for recognition; never the key. */
+  hints: Partial<Record<ProviderId, string>>;
+  addresses: Record<ProviderId, string>;
+}
+
+async function readState(): Promise<OptionsState> {
   const settings = await loadSettings();
   const configured = await configuredProviders();
   const hints: Partial<Record<ProviderId, string>> = {};
@@ -185,7 +183,7 @@ async function readState() {
     const k = await getKey(p);
     if (k) hints[p] = maskKey(k);
   }
-  return { settings, configured, hints };
+  return { settings, configured, hints, addresses: await allBaseUrls() };
 }
 
 function describeRoute(modelId: ModelId, settings: Settings, configured: Set<ProviderId>): [string, string] {

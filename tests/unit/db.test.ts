@@ -26,6 +26,9 @@ const SHIPPED_STEPS: Record<number, (db: RawDB) => void> = {
     db.createObjectStore('drafts', { keyPath: 'id' });
     db.createObjectStore('secrets', { keyPath: 'provider' });
   },
+  2: (db) => {
+    db.createObjectStore('addresses', { keyPath: 'provider' });
+  },
 };
 
 /** Creates a database exactly as version `version` of the extension left it. */
@@ -118,5 +121,19 @@ describe('database upgrades', () => {
     expect(newer).not.toBeNull();
     expect(await newer!.get('drafts', 'current')).toMatchObject({ prompt: 'a cat' });
     newer!.close();
+  });
+
+  it('says what to do when an old page holds the database and never lets go', async () => {
+    // An old page of version 1 that ignores version changes (it never closes on versionchange).
+    const old = await createShipped('held-open', 1);
+    await expect(openImagePromptDB('held-open', { blockedGiveUpMs: 300 })).rejects.toMatchObject({
+      kind: 'internal',
+      message: expect.stringContaining('Close other Image Prompt panels and tabs'),
+    });
+    // Once the old page is gone, opening works (and the upgrade runs).
+    old.close();
+    const again = await openImagePromptDB('held-open');
+    expect(again.version).toBe(DB_VERSION);
+    again.close();
   });
 });

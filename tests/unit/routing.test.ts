@@ -28,10 +28,10 @@ describe('routing', () => {
   });
 
   it('sends keys only to the configured address, and the sandbox key only to the sandbox', () => {
-    const settings = { ...DEFAULT_SETTINGS };
-    expect(targetFor('fal', { settings, key: 'k1', sandbox: true, sandboxUrl: 'http://127.0.0.1:8787', sandboxKey: 'sandbox' })).toEqual({ baseUrl: 'https://queue.fal.run', key: 'k1' });
-    expect(targetFor('fal', { settings, key: undefined, sandbox: true, sandboxUrl: 'http://127.0.0.1:8787', sandboxKey: 'sandbox' })).toEqual({ baseUrl: 'http://127.0.0.1:8787/fal', key: 'sandbox' });
-    expect(() => targetFor('fal', { settings, key: undefined, sandbox: false, sandboxUrl: 'x', sandboxKey: 'y' })).toThrow(expect.objectContaining({ kind: 'no_key' }));
+    const baseUrl = 'https://queue.fal.run';
+    expect(targetFor('fal', { baseUrl, key: 'k1', sandbox: true, sandboxUrl: 'http://127.0.0.1:8787', sandboxKey: 'sandbox' })).toEqual({ baseUrl: 'https://queue.fal.run', key: 'k1' });
+    expect(targetFor('fal', { baseUrl, key: undefined, sandbox: true, sandboxUrl: 'http://127.0.0.1:8787', sandboxKey: 'sandbox' })).toEqual({ baseUrl: 'http://127.0.0.1:8787/fal', key: 'sandbox' });
+    expect(() => targetFor('fal', { baseUrl, key: undefined, sandbox: false, sandboxUrl: 'x', sandboxKey: 'y' })).toThrow(expect.objectContaining({ kind: 'no_key' }));
   });
 });
 

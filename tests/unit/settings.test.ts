@@ -1,26 +1,34 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { IDBFactory } from 'fake-indexeddb';
 import { DEFAULT_SETTINGS, isAllowedBaseUrl, loadSettings, parseSettings, updateSettings } from '@/utils/settings';
+import { allBaseUrls, getBaseUrl, migrateLegacyAddresses, setBaseUrl } from '@/utils/provider-addresses';
+import { db, resetDbForTests } from '@/utils/db';
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+  resetDbForTests();
+});
 
 describe('settings', () => {
-  it('defaults every provider to its real host', () => {
-    expect(DEFAULT_SETTINGS.providers.fal.baseUrl).toBe('https://queue.fal.run');
-    expect(DEFAULT_SETTINGS.providers.openai.baseUrl).toBe('https://api.openai.com');
+  it('has a default for every field', () => {
     expect(DEFAULT_SETTINGS.defaultModel).toBe('flux-dev');
     expect(DEFAULT_SETTINGS.routes).toEqual({});
+    expect(DEFAULT_SETTINGS.modelOverrides).toEqual({});
+    expect(DEFAULT_SETTINGS.unavailableRoutes).toEqual({});
   });
 
   it('falls back field by field when stored settings are damaged', () => {
     const s = parseSettings({
-      providers: { fal: { baseUrl: 'http://evil.example' }, replicate: { baseUrl: 'https://proxy.example/replicate/' }, openai: 7 },
       routes: 'nonsense',
       defaultModel: 'no-such-model',
+      modelOverrides: { 'openai:gpt-image-2': '../../v1/files' },
+      unavailableRoutes: { 'fal:x': { since: 'yesterday' } },
     });
-    expect(s.providers.fal.baseUrl).toBe('https://queue.fal.run');
-    expect(s.providers.replicate.baseUrl).toBe('https://proxy.example/replicate');
-    expect(s.providers.openai.baseUrl).toBe('https://api.openai.com');
     expect(s.routes).toEqual({});
     expect(s.defaultModel).toBe('flux-dev');
+    expect(s.modelOverrides).toEqual({});
+    expect(s.unavailableRoutes).toEqual({});
     expect(parseSettings(null)).toEqual(DEFAULT_SETTINGS);
     expect(parseSettings('garbage')).toEqual(DEFAULT_SETTINGS);
   });
@@ -37,22 +45,50 @@ describe('settings', () => {
   });
 
   it('round-trips through storage', async () => {
-    await updateSettings((s) => ({ ...s, providers: { ...s.providers, fal: { baseUrl: 'http://127.0.0.1:1/fal' } }, routes: { 'flux-dev': 'fal:fal-ai/flux/dev/image-to-image' } }));
+    await updateSettings((s) => ({ ...s, routes: { 'flux-dev': 'fal:fal-ai/flux/dev/image-to-image' }, modelOverrides: { 'openai:gpt-image-2': 'gpt-image-2-2026-04-21' } }));
     const back = await loadSettings();
-    expect(back.providers.fal.baseUrl).toBe('http://127.0.0.1:1/fal');
     expect(back.routes['flux-dev']).toBe('fal:fal-ai/flux/dev/image-to-image');
-    await fakeBrowser.storage.local.set({ settings: { providers: { fal: { baseUrl: 42 } } } });
-    expect((await loadSettings()).providers.fal.baseUrl).toBe('https://queue.fal.run');
+    expect(back.modelOverrides['openai:gpt-image-2']).toBe('gpt-image-2-2026-04-21');
+    await fakeBrowser.storage.local.set({ settings: { routes: 42 } });
+    expect((await loadSettings()).routes).toEqual({});
   });
 
   it('applies each change to fresh settings, so quick successive edits all survive', async () => {
     await Promise.all([
       updateSettings((s) => ({ ...s, routes: { ...s.routes, 'flux-dev': 'replicate:black-forest-labs/flux-dev' } })),
-      updateSettings((s) => ({ ...s, routes: { ...s.routes, 'imagen-3': 'fal:fal-ai/imagen3' } })),
+      updateSettings((s) => ({ ...s, routes: { ...s.routes, 'imagen-3': 'fal:fal-ai/nano-banana-pro/edit' } })),
     ]);
-    await updateSettings((s) => ({ ...s, providers: { ...s.providers, bfl: { baseUrl: 'https://bfl-proxy.example' } } }));
     const s = await loadSettings();
-    expect(s.routes).toEqual({ 'flux-dev': 'replicate:black-forest-labs/flux-dev', 'imagen-3': 'fal:fal-ai/imagen3' });
-    expect(s.providers.bfl.baseUrl).toBe('https://bfl-proxy.example');
+    expect(s.routes).toEqual({ 'flux-dev': 'replicate:black-forest-labs/flux-dev', 'imagen-3': 'fal:fal-ai/nano-banana-pro/edit' });
+  });
+});
+
+describe('provider addresses (where keys go) live beside the keys, not in storage.local', () => {
+  it('defaults every provider to its real host and keeps a chosen one in IndexedDB', async () => {
+    expect(await getBaseUrl('fal')).toBe('https://queue.fal.run');
+    expect((await allBaseUrls()).google).toBe('https://generativelanguage.googleapis.com');
+    await setBaseUrl('bfl', 'https://bfl-proxy.example/');
+    expect(await getBaseUrl('bfl')).toBe('https://bfl-proxy.example');
+    expect(await (await db()).get('addresses', 'bfl')).toEqual({ provider: 'bfl', baseUrl: 'https://bfl-proxy.example' });
+    expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toContain('bfl-proxy');
+    await setBaseUrl('bfl', '');
+    expect(await getBaseUrl('bfl')).toBe('https://api.bfl.ai');
+  });
+
+  it('refuses plain http anywhere but this computer', async () => {
+    await expect(setBaseUrl('fal', 'http://evil.example')).rejects.toThrow(/https/);
+    expect(await getBaseUrl('fal')).toBe('https://queue.fal.run');
+  });
+
+  it('moves the addresses version 0.1 kept in storage.local into IndexedDB, once', async () => {
+    await fakeBrowser.storage.local.set({
+      settings: { providers: { replicate: { baseUrl: 'https://proxy.example/replicate/' }, fal: { baseUrl: 'http://evil.example' }, openai: 7 }, routes: { 'flux-dev': 'fal:fal-ai/flux/dev/image-to-image' } },
+    });
+    await migrateLegacyAddresses();
+    expect(await getBaseUrl('replicate')).toBe('https://proxy.example/replicate');
+    expect(await getBaseUrl('fal')).toBe('https://queue.fal.run');
+    const stored = (await fakeBrowser.storage.local.get('settings')).settings as Record<string, unknown>;
+    expect(stored.providers).toBeUndefined();
+    expect((await loadSettings()).routes['flux-dev']).toBe('fal:fal-ai/flux/dev/image-to-image');
   });
 });
