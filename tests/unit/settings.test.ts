@@ -4,6 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { DEFAULT_SETTINGS, isAllowedBaseUrl, loadSettings, parseSettings, updateSettings } from '@/utils/settings';
 import { allBaseUrls, getBaseUrl, migrateLegacyAddresses, setBaseUrl } from '@/utils/provider-addresses';
 import { db, resetDbForTests } from '@/utils/db';
+import { getKey, maskKey, setKey } from '@/utils/secrets';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
@@ -73,6 +74,16 @@ describe('provider addresses (where keys go) live beside the keys, not in storag
     expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toContain('bfl-proxy');
     await setBaseUrl('bfl', '');
     expect(await getBaseUrl('bfl')).toBe('https://api.bfl.ai');
+  });
+
+  it('keeps keys in IndexedDB only, never in storage.local, and shows no more than their last four characters', async () => {
+    await setKey('fal', '  sk-fal-secret-1234  ');
+    expect(await getKey('fal')).toBe('sk-fal-secret-1234');
+    expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toContain('secret');
+    expect(JSON.stringify(await fakeBrowser.storage.sync.get(null))).not.toContain('secret');
+    expect(maskKey('sk-fal-secret-1234')).toBe('\u2022\u2022\u2022\u20221234');
+    await setKey('fal', '');
+    expect(await getKey('fal')).toBeUndefined();
   });
 
   it('refuses plain http anywhere but this computer', async () => {
