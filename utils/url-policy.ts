@@ -1,11 +1,15 @@
 /**
  * Which image addresses the extension will download. Pure; called before the first request and
- * again for every redirect target.
+ * again on the final address after redirects.
  *
  * An `<all_urls>` worker can fetch file: URLs and anything on the user's own network, so a page
  * could point us (via an image's address) at a router admin page or a local service. We allow
  * http(s) and `data:image/*` only, and refuse loopback, private, link-local and other special
  * addresses unless the user is on a page of that very origin (then they can see it anyway).
+ *
+ * This check runs before the first request and on the final URL. The hops in between are
+ * stopped in the browser itself, before they are sent, by declarativeNetRequest rules built from
+ * the same ranges (intake/private-network-rules.ts, installed by intake/network-guard.ts).
  *
  * Limitation: only literal addresses and reserved names are recognised. A public host name that
  * resolves to a private address (DNS rebinding) can't be detected without DNS, which extensions
@@ -77,6 +81,40 @@ function sameOriginAsPage(image: URL, pageUrl: string | undefined): boolean {
   }
 }
 
+/**
+ * Whether an image request may carry cookies: only when the image is on the very host of the
+ * page the user is on. "Same site" proper (same registrable domain) needs the public-suffix
+ * list, which the extension doesn't ship; same host is the conservative reading of it, so
+ * `cdn.example.com` under `www.example.com` gets no cookies. Third-party images never do.
+ */
+export function imageCredentials(imageUrl: string | URL, pageUrl: string | undefined): 'include' | 'omit' {
+  if (!pageUrl) return 'omit';
+  try {
+    const image = new URL(imageUrl);
+    const page = new URL(pageUrl);
+    const web = (u: URL) => u.protocol === 'http:' || u.protocol === 'https:';
+    return web(image) && web(page) && image.hostname !== '' && image.hostname === page.hostname ? 'include' : 'omit';
+  } catch {
+    return 'omit';
+  }
+}
+
+/**
+ * The origin of an http(s) address on a private, loopback or local host, else undefined. For a
+ * page (an intranet page, a router's admin page): the one private origin the extension may
+ * reach while it fetches an image for that page. For a provider address: one to keep reachable.
+ */
+export function privateOrigin(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  try {
+    const url = new URL(address.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return classifyHost(url.hostname) === 'public' ? undefined : url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `data:image/png;base64,...` and friends; the media type is case-insensitive and may have parameters. */
 function isImageDataUrl(href: string): boolean {
   const comma = href.indexOf(',');
@@ -95,7 +133,8 @@ export function isPrivateHost(hostname: string): boolean {
   return classifyHost(hostname) !== 'public';
 }
 
-const LOCAL_SUFFIXES = ['.localhost', '.local', '.internal', '.home.arpa', '.localdomain'];
+/** Names that resolve on this computer or the local network, never on the public internet. */
+export const LOCAL_SUFFIXES = ['.localhost', '.local', '.internal', '.home.arpa', '.localdomain'] as const;
 
 /**
  * Classifies a URL host name (as `URL.hostname` gives it, IPv6 in brackets, or raw). Numeric
@@ -160,26 +199,41 @@ export function parseIpv4(host: string): number | undefined {
   return value;
 }
 
-function inV4(ip: number, base: [number, number, number, number], bits: number): boolean {
-  const b = ((base[0] << 24) >>> 0) + (base[1] << 16) + (base[2] << 8) + base[3];
-  const size = 2 ** (32 - bits);
-  return ip >= b && ip < b + size;
+/**
+ * IPv4 ranges that are not the public internet, with what each is. The one list both the URL
+ * check (classifyHost) and the browser-level guard (intake/private-network-rules.ts) use.
+ */
+export interface Ipv4Range {
+  base: readonly [number, number, number, number];
+  bits: number;
+  kind: Exclude<HostKind, 'public' | 'invalid' | 'local_name'>;
+}
+
+export const SPECIAL_IPV4: readonly Ipv4Range[] = [
+  { base: [127, 0, 0, 0], bits: 8, kind: 'loopback' },
+  { base: [169, 254, 0, 0], bits: 16, kind: 'link_local' },
+  { base: [10, 0, 0, 0], bits: 8, kind: 'private' },
+  { base: [172, 16, 0, 0], bits: 12, kind: 'private' },
+  { base: [192, 168, 0, 0], bits: 16, kind: 'private' },
+  { base: [100, 64, 0, 0], bits: 10, kind: 'private' }, // carrier-grade NAT, and Tailscale-style overlays
+  { base: [0, 0, 0, 0], bits: 8, kind: 'reserved' }, // "this network", including 0.0.0.0
+  { base: [192, 0, 0, 0], bits: 24, kind: 'reserved' }, // IETF protocol assignments
+  { base: [198, 18, 0, 0], bits: 15, kind: 'reserved' }, // benchmarking
+  { base: [224, 0, 0, 0], bits: 4, kind: 'reserved' }, // multicast
+  { base: [240, 0, 0, 0], bits: 4, kind: 'reserved' }, // reserved and broadcast
+];
+
+/** The first and last address of a range, as 32-bit numbers. */
+export function ipv4RangeBounds(range: Ipv4Range): [number, number] {
+  const [a, b, c, d] = range.base;
+  const first = ((a << 24) >>> 0) + (b << 16) + (c << 8) + d;
+  return [first, first + 2 ** (32 - range.bits) - 1];
 }
 
 function classifyIpv4(ip: number): HostKind {
-  if (inV4(ip, [127, 0, 0, 0], 8)) return 'loopback';
-  if (inV4(ip, [169, 254, 0, 0], 16)) return 'link_local';
-  if (inV4(ip, [10, 0, 0, 0], 8) || inV4(ip, [172, 16, 0, 0], 12) || inV4(ip, [192, 168, 0, 0], 16) || inV4(ip, [100, 64, 0, 0], 10)) {
-    return 'private';
-  }
-  if (
-    inV4(ip, [0, 0, 0, 0], 8) || // "this network", including 0.0.0.0
-    inV4(ip, [192, 0, 0, 0], 24) || // IETF protocol assignments
-    inV4(ip, [198, 18, 0, 0], 15) || // benchmarking
-    inV4(ip, [224, 0, 0, 0], 4) || // multicast
-    inV4(ip, [240, 0, 0, 0], 4) // reserved and broadcast
-  ) {
-    return 'reserved';
+  for (const range of SPECIAL_IPV4) {
+    const [first, last] = ipv4RangeBounds(range);
+    if (ip >= first && ip <= last) return range.kind;
   }
   return 'public';
 }
@@ -219,30 +273,55 @@ export function parseIpv6(text: string): number[] | undefined {
   return head.length === 8 ? head : undefined;
 }
 
+/**
+ * IPv6 prefixes that are not the public internet, in the order they are tried (::1 before the
+ * ::/16 that holds it). Prefixes that carry an IPv4 address (NAT64, 6to4) are judged by that
+ * address instead; see IPV4_IN_IPV6.
+ */
+export interface Ipv6Prefix {
+  /** The leading groups of the prefix; the rest are zero. */
+  groups: readonly number[];
+  bits: number;
+  kind: Exclude<HostKind, 'public' | 'invalid' | 'local_name'>;
+}
+
+export const SPECIAL_IPV6: readonly Ipv6Prefix[] = [
+  { groups: [0, 0, 0, 0, 0, 0, 0, 1], bits: 128, kind: 'loopback' }, // ::1
+  // ::/16 holds the unspecified address, IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible
+  // (::a.b.c.d) addresses: refused outright, real sites never need them and they are a classic
+  // way to smuggle 127.0.0.1 past a filter.
+  { groups: [0], bits: 16, kind: 'reserved' },
+  { groups: [0x64, 0xff9b, 1], bits: 48, kind: 'private' }, // local-use NAT64
+  { groups: [0xfc00], bits: 7, kind: 'private' }, // unique local
+  { groups: [0xfe80], bits: 10, kind: 'link_local' },
+  { groups: [0xfec0], bits: 10, kind: 'private' }, // site-local (deprecated)
+  { groups: [0xff00], bits: 8, kind: 'reserved' }, // multicast
+  { groups: [0x2001, 0x0db8], bits: 32, kind: 'reserved' }, // documentation
+];
+
+/** IPv6 prefixes that embed an IPv4 address: where it sits (the index of its high group). */
+export const IPV4_IN_IPV6 = {
+  /** 64:ff9b::/96, the address in the last two groups. */
+  nat64: { groups: [0x64, 0xff9b, 0, 0, 0, 0], bits: 96, at: 6 },
+  /** 2002::/16, the address in groups 1 and 2. */
+  sixToFour: { groups: [0x2002], bits: 16, at: 1 },
+} as const;
+
+function inIpv6Prefix(g: readonly number[], prefix: { groups: readonly number[]; bits: number }): boolean {
+  for (let i = 0, left = prefix.bits; left > 0; i++, left -= 16) {
+    const take = Math.min(16, left);
+    const mask = (0xffff << (16 - take)) & 0xffff;
+    if (((g[i] ?? 0) & mask) !== ((prefix.groups[i] ?? 0) & mask)) return false;
+  }
+  return true;
+}
+
 function classifyIpv6(g: number[]): HostKind {
-  const at = (i: number) => g[i] ?? 0;
-  const zeroUpTo = (n: number) => g.slice(0, n).every((x) => x === 0);
-  const v4 = (hi: number, lo: number) => ((hi << 16) >>> 0) + lo;
-  if (zeroUpTo(7) && at(7) === 0) return 'reserved'; // ::
-  if (zeroUpTo(7) && at(7) === 1) return 'loopback'; // ::1
-  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d): refused outright; real sites
-  // never need them and they are a classic way to smuggle 127.0.0.1 past a filter.
-  if (zeroUpTo(5) && at(5) === 0xffff) return 'reserved';
-  if (zeroUpTo(6)) return 'reserved';
-  // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) embed an IPv4 address: judge that address.
-  if (at(0) === 0x64 && at(1) === 0xff9b && g.slice(2, 6).every((x) => x === 0)) {
-    const inner = classifyIpv4(v4(at(6), at(7)));
-    return inner === 'public' ? 'public' : inner;
+  for (const embed of [IPV4_IN_IPV6.nat64, IPV4_IN_IPV6.sixToFour]) {
+    if (inIpv6Prefix(g, embed)) return classifyIpv4((((g[embed.at] ?? 0) << 16) >>> 0) + (g[embed.at + 1] ?? 0));
   }
-  if (at(0) === 0x64 && at(1) === 0xff9b && at(2) === 1) return 'private'; // local-use NAT64
-  if (at(0) === 0x2002) {
-    const inner = classifyIpv4(v4(at(1), at(2)));
-    return inner === 'public' ? 'public' : inner;
+  for (const prefix of SPECIAL_IPV6) {
+    if (inIpv6Prefix(g, prefix)) return prefix.kind;
   }
-  if ((at(0) & 0xfe00) === 0xfc00) return 'private'; // fc00::/7 unique local
-  if ((at(0) & 0xffc0) === 0xfe80) return 'link_local'; // fe80::/10
-  if ((at(0) & 0xffc0) === 0xfec0) return 'private'; // fec0::/10 site-local (deprecated)
-  if ((at(0) & 0xff00) === 0xff00) return 'reserved'; // multicast
-  if (at(0) === 0x2001 && at(1) === 0x0db8) return 'reserved'; // documentation
   return 'public';
 }

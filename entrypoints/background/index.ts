@@ -5,6 +5,7 @@ import { jobEngine } from './jobs';
 import { RESUME_ALARM, resumeJobs } from './keep-alive';
 import { registerNotificationClicks } from './notify';
 import { registerPickerListener } from './intake';
+import { startNetworkGuard } from '@/utils/intake/network-guard-settings';
 import { registerMenus } from './menus';
 import { registerActionBehavior } from './panel';
 import { guardStorage } from './storage-guard';
@@ -13,6 +14,7 @@ import { registerMessageRouter } from './router';
 // Every listener is registered synchronously here, so events that wake the worker are
 // delivered; the work itself lives in the modules.
 export default defineBackground(() => {
+  startNetworkGuard();
   void guardStorage();
   registerMenus();
   registerMessageRouter();

@@ -2,7 +2,9 @@ import { browser, type Browser } from 'wxt/browser';
 import { AppError } from '@/utils/errors';
 import { patchDraft } from '@/utils/draft-store';
 import { adoptFrom } from '@/utils/intake/ingest';
-import { fetchImage } from '@/utils/intake/fetch-image';
+import { fetchImage, isPrivateNetworkRefusal } from '@/utils/intake/fetch-image';
+import { extensionHost } from '@/utils/intake/network-guard';
+import { temporaryRuleId } from '@/utils/intake/private-network-rules';
 import { isOwnContentScript, PickerMessage, type PickerResult } from '@/utils/intake/content-messages';
 import { pageReadError } from '@/utils/intake/messages';
 import { collectPickedBytes, PAGE_READ_MAX_BYTES, PICKED_BYTES_KEY, readUrlInPage, srcsetsInPage, type PageReadResult } from '@/utils/intake/page-read';
@@ -18,11 +20,10 @@ import { rasterizeSvgText, type SvgRasterResult } from '@/utils/image/svg';
  * refused requests) is read in the page by an injected function, allowed by the user's click.
  */
 
-/** Fetch with the page as Referer, through a session rule that exists only for this request. */
+/** Fetch with the page's origin as Referer, through a session rule that exists only for this request. */
 export async function fetchWithReferer(url: string, pageUrl: string, init: RequestInit): Promise<Response> {
-  // Random ids: session rules outlive a worker restart, a counter would not.
-  const id = 1 + Math.floor(Math.random() * 2_000_000_000);
-  await browser.declarativeNetRequest.updateSessionRules({ addRules: [buildRefererRule(id, url, pageUrl) as Browser.declarativeNetRequest.Rule] });
+  const id = temporaryRuleId();
+  await browser.declarativeNetRequest.updateSessionRules({ addRules: [buildRefererRule(id, url, pageUrl, extensionHost()) as Browser.declarativeNetRequest.Rule] });
   try {
     return await fetch(url, init);
   } finally {
@@ -93,8 +94,9 @@ export function adoptPageImage(url: string, source: ReferenceSource, target: Pag
       }
     } catch (err) {
       // Same-origin (or CORS-enabled) images the site refuses to the extension: the page may
-      // still be allowed to read its own copy.
-      if (err instanceof AppError && err.kind === 'source_refused' && target.tabId !== undefined && /^https?:/.test(url)) {
+      // still be allowed to read its own copy. Not when the image is, or leads, into a private
+      // network: the page's request would go exactly where the extension refused to.
+      if (err instanceof AppError && err.kind === 'source_refused' && !isPrivateNetworkRefusal(err) && target.tabId !== undefined && /^https?:/.test(url)) {
         const page = await readInPage(target, url).catch(() => undefined);
         if (page) return page;
       }

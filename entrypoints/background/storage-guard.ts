@@ -1,4 +1,6 @@
 import { migrateLegacyAddresses } from '@/utils/provider-addresses';
+import { providerAddresses } from '@/utils/intake/network-guard-settings';
+import { syncProviderAllowRules } from '@/utils/intake/network-guard';
 
 /**
  * Content scripts can read and write storage.local by default (measured in Chromium). Nothing
@@ -11,4 +13,6 @@ export async function guardStorage(): Promise<void> {
   const local = (globalThis as unknown as { chrome?: { storage?: { local?: { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> } } } }).chrome?.storage?.local;
   await local?.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
   await migrateLegacyAddresses().catch(() => {});
+  // The network guard may have read the addresses before they moved: give it the moved ones.
+  await syncProviderAllowRules(await providerAddresses()).catch(() => {});
 }

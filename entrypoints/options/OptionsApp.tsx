@@ -6,6 +6,8 @@ import type { ModelCheckRow } from '@/utils/model-check';
 import { send } from '@/utils/protocol';
 import { clearRouteMark, setModelOverride } from '@/utils/route-health';
 import { allBaseUrls, setBaseUrl } from '@/utils/provider-addresses';
+import { providerAddresses } from '@/utils/intake/network-guard-settings';
+import { syncProviderAllowRules } from '@/utils/intake/network-guard';
 import { chooseRoute, routeLabel } from '@/utils/routing';
 import { configuredProviders, getKey, maskKey, setKey } from '@/utils/secrets';
 import { isAllowedBaseUrl, loadSettings, ModelIdOverride, normalizeBaseUrl, SANDBOX_BUILD, updateSettings, watchSettings, type Settings } from '@/utils/settings';
@@ -72,6 +74,9 @@ export function OptionsApp() {
               if (!isAllowedBaseUrl(url)) return 'The address must start with https:// (plain http only for this computer).';
               try {
                 await setBaseUrl(p, url);
+                // The worker also hears of it, but the rule that keeps a local address reachable
+                // should be in place before the user is told "Saved.".
+                await syncProviderAllowRules(await providerAddresses()).catch(() => {});
                 if (key) await setKey(p, key);
                 await refresh();
                 return null;

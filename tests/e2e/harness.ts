@@ -21,7 +21,11 @@ export interface ExtensionBrowser {
   display?: string;
 }
 
-export async function launchExtension(opts: { extensionDir?: string; headed?: boolean } = {}): Promise<ExtensionBrowser> {
+/**
+ * `extraArgs` adds Chromium switches, e.g. `--host-resolver-rules=MAP images.example 127.0.0.1`
+ * to give local test servers public-looking names.
+ */
+export async function launchExtension(opts: { extensionDir?: string; headed?: boolean; extraArgs?: string[] } = {}): Promise<ExtensionBrowser> {
   const dir = opts.extensionDir ?? CHROME_BUILD;
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (bash .ci/run does).`);
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`No built extension in ${dir}: run the build first.`);
@@ -40,6 +44,7 @@ export async function launchExtension(opts: { extensionDir?: string; headed?: bo
     '--disable-quic',
     '--window-size=1200,850',
     '--window-position=0,0',
+    ...(opts.extraArgs ?? []),
   ];
   if (!opts.headed) args.unshift('--headless=new');
   const context = await chromium.launchPersistentContext(userDataDir, {

@@ -10,8 +10,9 @@ import { startPageServer, type PageServer } from '../../sandbox/page-server';
 import { chooseFromNativeContextMenu, launchExtension, waitFor, type ExtensionBrowser } from './harness';
 
 /**
- * Issue 4's sources against a local server in real Chromium: hotlink protection (Referer by a
- * session rule), cookies, wrong Content-Type, a redirect into a refused address, slow and
+ * Issue 4's sources against a local server in real Chromium: hotlink protection (the page's
+ * origin as Referer, by a session rule), cookies, wrong Content-Type, a redirect into a refused
+ * address (stopped before it is sent), slow and
  * failing answers (through the panel's own `reference.fromUrl` path), and the images the worker
  * can't download (a blob: image by the native context menu; a canvas and a CSS background by
  * pick mode's keyboard shortcut; a tainted canvas refused in plain words), paste, and the
@@ -59,7 +60,7 @@ describe('image intake on the real web (real Chromium)', () => {
           res.writeHead(200, { 'Content-Type': 'text/html', 'Set-Cookie': 'sid=s3cret; Path=/; SameSite=Lax' }).end(testPage(other.url));
           return true;
         case '/hot.png':
-          if (req.headers.referer === `${pages.url}/intake.html`) send(res, images.hot!);
+          if (req.headers.referer === `${pages.url}/`) send(res, images.hot!);
           else res.writeHead(403).end('hotlinking not allowed');
           return true;
         case '/cookie.png':
@@ -140,15 +141,16 @@ describe('image intake on the real web (real Chromium)', () => {
     );
   }
 
-  it('sends the page as Referer to a hotlink-protected image, only after a refusal, and removes the rule', async () => {
+  it('sends the page\u2019s origin as Referer to a hotlink-protected image, only after a refusal, and removes the rule', async () => {
     await fromUrl(`${pages.url}/hot.png`);
     await expectThumbnail(101, 71);
     const hits = pages.hits.filter((h) => h.path === '/hot.png');
-    expect(hits.map((h) => h.referer)).toEqual([undefined, `${pages.url}/intake.html`]);
+    expect(hits.map((h) => h.referer)).toEqual([undefined, `${pages.url}/`]);
     const rules = await ext.worker.evaluate(() =>
-      (globalThis as unknown as { chrome: { declarativeNetRequest: { getSessionRules(): Promise<unknown[]> } } }).chrome.declarativeNetRequest.getSessionRules(),
+      (globalThis as unknown as { chrome: { declarativeNetRequest: { getSessionRules(): Promise<Array<{ action: { type: string } }>> } } }).chrome.declarativeNetRequest.getSessionRules(),
     );
-    expect(rules).toEqual([]);
+    // Only the network guard's standing rules remain; the Referer rule is gone.
+    expect(rules.filter((r) => r.action.type === 'modifyHeaders')).toEqual([]);
   });
 
   it('sends the site\u2019s cookies with the worker\u2019s request', async () => {
@@ -162,11 +164,11 @@ describe('image intake on the real web (real Chromium)', () => {
     await expectThumbnail(105, 75);
   });
 
-  it('refuses a redirect into a private address, with the reason and the way out', async () => {
+  it('stops a redirect into a private address before it is sent, with the reason and the way out', async () => {
     await fromUrl(`${pages.url}/to-private.png`);
-    await expectError('This image is on your own computer (a localhost address), so the extension won\u2019t download it.');
-    // The redirect was followed (fetch can't stop it) but its answer was never used.
-    expect(other.hits.map((h) => h.path)).toContain('/secret.png');
+    await expectError('This image\u2019s address forwards to another one that the extension won\u2019t visit (it is on your own computer or private network) or can\u2019t reach.');
+    // The network guard's rules stopped the hop in the browser: the private server never heard of it.
+    expect(other.hits.map((h) => h.path)).not.toContain('/secret.png');
     expect(await field().getByRole('button', { name: 'Take a screenshot instead' }).isVisible()).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../utils/errors';
-import { checkImageSource, classifyHost, isPrivateHost, parseIpv4, parseIpv6 } from '../../utils/url-policy';
+import { checkImageSource, classifyHost, imageCredentials, isPrivateHost, ipv4RangeBounds, parseIpv4, parseIpv6, privateOrigin, SPECIAL_IPV4 } from '../../utils/url-policy';
 
 function refused(url: string, pageUrl?: string) {
   const r = checkImageSource(url, { pageUrl });
@@ -111,6 +111,8 @@ describe('checkImageSource: private and special hosts', () => {
     'http://intranet/a.png', // single-label names resolve on the local network
     'http://224.0.0.1/a.png',
     'http://255.255.255.255/a.png',
+    'http://[::1:2:3:4:5]/a.png', // anything in ::/16 (reserved), not only mapped and compatible
+    'http://[0:1::]/a.png',
   ];
 
   it.each(PRIVATE)('refuses %s', (url) => {
@@ -208,5 +210,52 @@ describe('host helpers', () => {
     for (const h of ['localhost', 'LocalHost', 'a.b.localhost', '127.0.0.1', '0x7f.1', '2130706433', '[::1]', '[fd00::1]', '192.168.0.1', 'x.local', '']) {
       expect([h, isPrivateHost(h)]).toEqual([h, true]);
     }
+  });
+});
+
+describe('the range table', () => {
+  it('classifies each range from its first to its last address, and not one address beyond', () => {
+    const dotted = (ip: number) => [24, 16, 8, 0].map((s) => (ip >>> s) & 0xff).join('.');
+    for (const range of SPECIAL_IPV4) {
+      const [first, last] = ipv4RangeBounds(range);
+      expect(classifyHost(dotted(first))).toBe(range.kind);
+      expect(classifyHost(dotted(last))).toBe(range.kind);
+    }
+    expect(classifyHost('172.15.255.255')).toBe('public');
+    expect(classifyHost('172.32.0.0')).toBe('public');
+    expect(classifyHost('198.17.255.255')).toBe('public');
+    expect(classifyHost('198.20.0.0')).toBe('public');
+    expect(classifyHost('192.0.1.0')).toBe('public');
+    expect(classifyHost('223.255.255.255')).toBe('public');
+  });
+});
+
+describe('imageCredentials (cookies only for the page\u2019s own host)', () => {
+  it.each([
+    ['https://www.example.com/a.png', 'https://www.example.com/post', 'include'],
+    ['http://www.example.com:8080/a.png', 'https://www.example.com/', 'include'],
+    ['https://WWW.EXAMPLE.COM/a.png', 'https://www.example.com/', 'include'],
+    ['https://cdn.example.com/a.png', 'https://www.example.com/', 'omit'],
+    ['https://example.com/a.png', 'https://www.example.com/', 'omit'],
+    ['https://tracker.example.net/p.gif', 'https://www.example.com/', 'omit'],
+    ['https://www.example.com/a.png', undefined, 'omit'],
+    ['https://www.example.com/a.png', 'not a url', 'omit'],
+    ['https://www.example.com/a.png', 'file:///tmp/x.html', 'omit'],
+  ] as const)('%s on %s: %s', (image, page, expected) => {
+    expect(imageCredentials(image, page)).toBe(expected);
+  });
+});
+
+describe('privateOrigin', () => {
+  it('gives the origin of private, loopback and local web addresses only', () => {
+    expect(privateOrigin('http://192.168.1.1/admin/status?x=1')).toBe('http://192.168.1.1');
+    expect(privateOrigin('http://127.0.0.2:8080/wiki')).toBe('http://127.0.0.2:8080');
+    expect(privateOrigin('https://nas.local/')).toBe('https://nas.local');
+    expect(privateOrigin('http://[fd00::5]:81/')).toBe('http://[fd00::5]:81');
+    expect(privateOrigin('https://news.example/story')).toBeUndefined();
+    expect(privateOrigin('file:///etc/passwd')).toBeUndefined();
+    expect(privateOrigin('chrome://settings')).toBeUndefined();
+    expect(privateOrigin(undefined)).toBeUndefined();
+    expect(privateOrigin('nonsense')).toBeUndefined();
   });
 });

@@ -1,7 +1,12 @@
+import { RULE_PRIORITY } from './private-network-rules';
+
 /**
- * A declarativeNetRequest session rule that sends the page as `Referer` for exactly one image
- * request made by the extension itself (fetch() can't set Referer). Scoped to that URL and to
- * requests outside any tab (the worker's), and removed right after the fetch.
+ * A declarativeNetRequest session rule that sends the page's origin as `Referer` for exactly one
+ * image request made by the extension itself (fetch() can't set Referer). Only the origin, as
+ * browsers send by default to other sites (strict-origin-when-cross-origin): hotlink checks look
+ * at the site, and the page's path and query stay private. Scoped to that URL, to requests
+ * outside any tab and to the extension's own requests, and removed right after the fetch. Its
+ * priority is above the network guard's allow rules, which would otherwise cancel it.
  */
 export const TAB_ID_NONE = -1;
 
@@ -14,6 +19,7 @@ export interface RefererRule {
     regexFilter?: string;
     isUrlFilterCaseSensitive: boolean;
     tabIds: number[];
+    initiatorDomains?: string[];
     resourceTypes: string[];
   };
 }
@@ -21,26 +27,24 @@ export interface RefererRule {
 /** Characters with a meaning in urlFilter (`*` wildcard, `^` separator, `|` anchor). */
 const URL_FILTER_SPECIAL = /[*^|]/;
 
-export function buildRefererRule(id: number, imageUrl: string, pageUrl: string): RefererRule {
+export function buildRefererRule(id: number, imageUrl: string, pageUrl: string, extensionHost?: string): RefererRule {
   const image = new URL(imageUrl);
   const page = new URL(pageUrl);
   if (!/^https?:$/.test(image.protocol) || !/^https?:$/.test(page.protocol)) throw new Error('Only http(s) images get a Referer.');
-  // Like a browser's default policy, never leak the page's fragment; the rest of the page URL
-  // is what the site itself would have seen.
-  page.hash = '';
   image.hash = '';
   const exact = image.href;
   const condition: RefererRule['condition'] = {
     isUrlFilterCaseSensitive: true,
     tabIds: [TAB_ID_NONE],
+    ...(extensionHost ? { initiatorDomains: [extensionHost] } : {}),
     resourceTypes: ['xmlhttprequest', 'other'],
     // `|...|` anchors both ends: this URL and nothing longer or shorter.
     ...(URL_FILTER_SPECIAL.test(exact) ? { regexFilter: `^${escapeRegex(exact)}$` } : { urlFilter: `|${exact}|` }),
   };
   return {
     id,
-    priority: 1,
-    action: { type: 'modifyHeaders', requestHeaders: [{ header: 'referer', operation: 'set', value: page.href }] },
+    priority: RULE_PRIORITY.headers,
+    action: { type: 'modifyHeaders', requestHeaders: [{ header: 'referer', operation: 'set', value: `${page.origin}/` }] },
     condition,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { parseSrcset, pickBestSource } from '@/utils/intake/srcset';
 import { IMAGE_LINK_PATTERNS, isImageLink } from '@/utils/intake/link-targets';
 import { buildRefererRule, TAB_ID_NONE } from '@/utils/intake/referer-rule';
+import { RULE_PRIORITY } from '@/utils/intake/private-network-rules';
 import { fetchImage } from '@/utils/intake/fetch-image';
 import { intakeNextStep, offersScreenshot, pageReadError } from '@/utils/intake/messages';
 import { isOwnContentScript, PickerMessage } from '@/utils/intake/content-messages';
@@ -48,14 +49,20 @@ describe('image links', () => {
 });
 
 describe('Referer rule', () => {
-  it('sets Referer for exactly this URL, outside tabs only, without the page fragment', () => {
-    const rule = buildRefererRule(7, 'https://img.ex.org/a/b.jpg?x=1', 'https://ex.org/post#c');
+  it('sets only the page\u2019s origin as Referer, for exactly this URL, for the extension\u2019s own requests outside tabs', () => {
+    const rule = buildRefererRule(7, 'https://img.ex.org/a/b.jpg?x=1', 'https://ex.org/post/7?session=abc#c', 'extension-host');
     expect(rule.id).toBe(7);
-    expect(rule.action.requestHeaders).toEqual([{ header: 'referer', operation: 'set', value: 'https://ex.org/post' }]);
+    expect(rule.action.requestHeaders).toEqual([{ header: 'referer', operation: 'set', value: 'https://ex.org/' }]);
     expect(rule.condition.urlFilter).toBe('|https://img.ex.org/a/b.jpg?x=1|');
     expect(rule.condition.regexFilter).toBeUndefined();
     expect(rule.condition.tabIds).toEqual([TAB_ID_NONE]);
+    expect(rule.condition.initiatorDomains).toEqual(['extension-host']);
     expect(rule.condition.isUrlFilterCaseSensitive).toBe(true);
+    expect(buildRefererRule(1, 'http://10.0.0.2:8080/cam.jpg', 'http://10.0.0.2:8080/admin/view.cgi?id=3').action.requestHeaders[0]?.value).toBe('http://10.0.0.2:8080/');
+  });
+  it('outranks the network guard\u2019s allow rules, which would otherwise cancel it', () => {
+    expect(buildRefererRule(1, 'https://ex.org/a.png', 'https://ex.org/').priority).toBe(RULE_PRIORITY.headers);
+    expect(RULE_PRIORITY.headers).toBeGreaterThan(RULE_PRIORITY.allow);
   });
   it('falls back to an escaped regex when the URL holds urlFilter syntax', () => {
     const rule = buildRefererRule(1, 'https://ex.org/a*b^c.png', 'https://ex.org/');
