@@ -1,6 +1,6 @@
 // `npm test`: everything, in the order that fails fastest. Each step must pass; the last line
 // sums up the tests that ran ("N passed, N failed").
-import { readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { npx, run } from './run.ts';
 
 mkdirSync('.tmp', { recursive: true });
@@ -46,6 +46,14 @@ await step('build (Firefox MV3) and lint it with addons-linter', async () => {
 await step('end-to-end tests (real Chromium)', async () => {
   const code = await run('npx', ['--no-install', 'tsx', 'scripts/e2e.ts', '--no-build', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/e2e.json']);
   count('.tmp/e2e.json');
+  return code;
+});
+await step('Firefox smoke (firefox-esr, WebDriver BiDi)', async () => {
+  // A stale report must not count, and a run that never got to vitest (no Firefox) is a failure.
+  rmSync('.tmp/e2e-firefox.json', { force: true });
+  const code = await run('npx', ['--no-install', 'tsx', 'scripts/e2e-firefox.ts', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/e2e-firefox.json']);
+  if (code !== 0 && !existsSync('.tmp/e2e-firefox.json')) failed += 1;
+  count('.tmp/e2e-firefox.json');
   return code;
 });
 
