@@ -5,16 +5,19 @@
 //   /files/{id}.png        generated results (no auth, expire after fileTtlMs)
 //   /__sandbox/requests    GET   JSON log of every provider request
 //   /__sandbox/reset       POST  forget requests, jobs, files, faults, retirements; restore start timing
-//   /__sandbox/fault       POST  JSON Fault (see types.ts)
+//   /__sandbox/fault       POST  JSON Fault (see types.ts); `stall` and `streamBytes` shape how the
+//                          answer is sent (never answering, a body that never ends, a huge body);
+//                          provider 'files', on 'download' faults the result file downloads
 //   /__sandbox/timing      GET | POST (partial Timing)
 //   /__sandbox/retire      GET (list) | POST { provider, model }: from then on that provider answers
 //                          for that model as for an id it no longer has (until reset)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ROUTES } from './routes.ts';
-import type { Fault, ProviderHandler, RecordedRequest, SandboxServices, Timing } from './types.ts';
+import type { Fault, ProviderHandler, ProviderResponse, RecordedRequest, SandboxServices, Timing } from './types.ts';
 
 export type { Fault, RecordedRequest, Timing } from './types.ts';
 
@@ -51,6 +54,10 @@ export interface Sandbox {
 
 export const DEFAULT_TIMING: Timing = { queueMs: 800, runMs: 1200, fileTtlMs: 10 * 60_000 };
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** Chunk size of a `streamBytes` answer. */
+const STREAM_CHUNK_BYTES = 64 * 1024;
+/** The fault a provider handler took while answering the current request (see sendShaped). */
+const faultScope = new AsyncLocalStorage<{ fault?: Fault }>();
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 const FaultSchema = z.object({
@@ -60,6 +67,8 @@ const FaultSchema = z.object({
   body: z.unknown().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   times: z.number().int().positive().optional(),
+  stall: z.enum(['headers', 'body']).optional(),
+  streamBytes: z.number().int().nonnegative().optional(),
 });
 const RetireSchema = z.object({ provider: z.string().min(1), model: z.string().min(1) });
 const TimingSchema = z.object({
@@ -106,6 +115,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const left = (f.times ?? 1) - 1;
       if (left <= 0) faults.splice(i, 1);
       else faults[i] = { ...f, times: left };
+      // The server shapes the answer (stall, streamBytes) once the handler has built it.
+      const scope = faultScope.getStore();
+      if (scope) scope.fault = f;
       return f;
     },
     storeFile(png, origin, availableAt, ttlMs) {
@@ -179,10 +191,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const file = /^\/files\/([0-9a-f]+)\.png$/.exec(path);
     if (file && (method === 'GET' || method === 'HEAD')) {
-      requests.push(record(req, method, rawUrl, null, 'files'));
+      const rec = record(req, method, rawUrl, null, 'files');
+      requests.push(rec);
       await delay(timing.downloadDelayMs);
       const entry = files.get(file[1] ?? '');
       const now = Date.now();
+      const fault = services.takeFault('files', 'download');
+      if (fault) {
+        // The fault's status and headers; its body (a string as is, anything else as JSON), or the file itself.
+        const body =
+          typeof fault.body === 'string' ? Buffer.from(fault.body)
+          : fault.body !== undefined ? Buffer.from(JSON.stringify(fault.body))
+          : (entry?.png ?? Buffer.alloc(0));
+        return sendShaped(res, rec, { status: fault.status, headers: { 'Content-Type': 'image/png', ...fault.headers }, body }, fault);
+      }
       if (!entry || now < entry.availableAt || now >= entry.expiresAt) {
         if (entry && now >= entry.expiresAt) files.delete(file[1] ?? '');
         return sendJson(res, 404, { detail: 'File not found or expired' });
@@ -197,18 +219,23 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const rawBody = await readBody(req);
     if (rawBody === null) return sendJson(res, 413, { detail: 'Request body too large' });
-    requests.push(record(req, method, rawUrl, await recordedBody(req, rawBody), hit.route.name));
+    const rec = record(req, method, rawUrl, await recordedBody(req, rawBody), hit.route.name);
+    requests.push(rec);
 
-    const out = await hit.handler.handle({
-      method,
-      path: path.slice(hit.route.mount.length) || '/',
-      query: url.searchParams,
-      headers: req.headers,
-      rawBody,
-      origin,
-      mount: hit.route.mount,
-    });
+    const scope: { fault?: Fault } = {};
+    const out = await faultScope.run(scope, () =>
+      hit.handler.handle({
+        method,
+        path: path.slice(hit.route.mount.length) || '/',
+        query: url.searchParams,
+        headers: req.headers,
+        rawBody,
+        origin,
+        mount: hit.route.mount,
+      }),
+    );
     if (method === 'POST') await delay(timing.submitDelayMs);
+    if (scope.fault && (scope.fault.stall || scope.fault.streamBytes !== undefined)) return sendShaped(res, rec, out, scope.fault);
     if (out.json === undefined && out.body) {
       res.writeHead(out.status, { ...out.headers, 'Content-Length': out.body.length });
       res.end(out.body);
@@ -278,6 +305,53 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
 
   return sandbox;
+}
+
+/**
+ * Sends an answer the way a fault's `stall` / `streamBytes` says (see Fault in types.ts),
+ * noting on the request's record how many body bytes were written.
+ */
+async function sendShaped(res: ServerResponse, rec: RecordedRequest, out: ProviderResponse, fault: Fault): Promise<void> {
+  const isJson = out.json !== undefined;
+  const body = isJson ? Buffer.from(JSON.stringify(out.json)) : (out.body ?? Buffer.alloc(0));
+  rec.streamedBytes = 0;
+  // Never answering: the request stays open until the client (or close()) ends it.
+  if (fault.stall === 'headers') return;
+  // No Content-Length: the body is chunked, and its end is only known when it comes.
+  res.writeHead(out.status, { ...out.headers, ...(isJson ? { 'Content-Type': 'application/json' } : {}) });
+  if (fault.stall === 'body') {
+    const part = body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
+    res.write(part);
+    rec.streamedBytes = part.length;
+    return; // and nothing more, ever
+  }
+  const total = fault.streamBytes ?? body.length;
+  const filler = Buffer.alloc(STREAM_CHUNK_BYTES, isJson ? 0x20 : 0);
+  let closed = false;
+  res.once('close', () => {
+    closed = true;
+  });
+  let sent = 0;
+  while (sent < total && !closed) {
+    const end = Math.min(total, sent + STREAM_CHUNK_BYTES);
+    const chunk = sent < body.length ? body.subarray(sent, Math.min(end, body.length)) : filler.subarray(0, end - sent);
+    sent += chunk.length;
+    rec.streamedBytes = sent;
+    if (!res.write(chunk)) await drainOrClose(res);
+  }
+  if (!closed) res.end();
+}
+
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function delay(ms = 0): Promise<void> {

@@ -30,6 +30,18 @@ export interface Fault {
   body?: unknown;
   headers?: Record<string, string>;
   times?: number;
+  /**
+   * Shapes how the answer is sent, for timeout tests: 'headers' never answers at all (the
+   * request stays open until the client gives up); 'body' sends the status, the headers and
+   * the first half of the body, then nothing more, never ending the reply.
+   */
+  stall?: 'headers' | 'body';
+  /**
+   * Sends a body of exactly this many bytes, chunked (no Content-Length), 64 KiB at a time as
+   * fast as the client reads: the answer's own body first, then filler (spaces after JSON,
+   * zero bytes after anything else), so a JSON answer stays valid JSON however long it is.
+   */
+  streamBytes?: number;
 }
 
 export interface RecordedRequest {
@@ -44,6 +56,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Provider name ('fal', ...), or 'files' for result downloads. */
   provider: string;
+  /** For an answer shaped by a fault's `stall` or `streamBytes`: body bytes written so far (the client may have read fewer). */
+  streamedBytes?: number;
 }
 
 /** One request as a provider handler sees it. */

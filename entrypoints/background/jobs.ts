@@ -12,6 +12,7 @@ import { describeImage, pickDescriber } from '@/utils/describe';
 import { AppError } from '@/utils/errors';
 import { markRouteUnavailable } from '@/utils/route-health';
 import { getBaseUrl } from '@/utils/provider-addresses';
+import { abortableSleep } from '@/utils/net/sleep';
 import { keepAlive } from './keep-alive';
 import { notifyIfUnseen } from './notify';
 
@@ -56,7 +57,7 @@ export async function describeReference(routeProvider: ProviderId, image: Prepar
     throw new AppError('no_key', 'This model cannot see images, so the image prompt is described in words first. That needs a fal, OpenAI or Google Gemini key; or write the description yourself.');
   }
   const target = await resolveTarget(describer);
-  const sleep = (ms: number) => abortableSleep(ms, signal ?? new AbortController().signal);
+  const sleep = (ms: number) => abortableSleep(ms, signal);
   return describeImage(describer, image, { ...target, fetch: (i, init) => fetch(i, init), signal }, sleep);
 }
 
@@ -67,16 +68,5 @@ export async function resolveTarget(provider: ProviderId) {
     sandbox: SANDBOX_BUILD,
     sandboxUrl: SANDBOX_URL,
     sandboxKey: SANDBOX_KEY,
-  });
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new DOMException('Aborted', 'AbortError'));
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new DOMException('Aborted', 'AbortError'));
-    }, { once: true });
   });
 }

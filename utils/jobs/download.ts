@@ -1,12 +1,32 @@
 import { AppError } from '../errors';
-import { retryAfterMs } from '../providers/http';
+import { sniffImage, type ImageFormat } from '../image/sniff';
+import { readCapped } from '../net/read-capped';
+import { timedFetch } from '../net/timed-fetch';
+import { requestError, retryAfterMs } from '../providers/http';
 import type { ProviderOutput } from '../providers/types';
 
-const MAX_RESULT_BYTES = 80 * 1024 * 1024;
+/** The largest result we keep: far above any provider's 4K output (a 4K PNG is about 25 MB). */
+export const MAX_RESULT_BYTES = 80 * 1024 * 1024;
+
+/**
+ * Time limits of one result download. Results come from CDNs and start at once; a download
+ * that goes silent (no byte) for 20 s is stuck, whatever its size. The whole file may take
+ * longer (80 MB on a slow line): the job engine keeps the worker alive while it runs, and the
+ * job's own deadline bounds the retries.
+ */
+export const DOWNLOAD_LIMITS = { silenceMs: 20_000, totalMs: 5 * 60_000 } as const;
+
+/** Raster formats a result may be in: those every supported browser shows in an <img>. */
+const SHOWABLE: ReadonlySet<ImageFormat> = new Set(['jpeg', 'png', 'webp', 'gif', 'avif']);
+
+/** How many leading bytes identify a result (AVIF's `ftyp` box and brands sit in the first few dozen). */
+const SNIFF_BYTES = 64 * 1024;
 
 /**
  * Fetches one generated image. Result URLs are public, short-lived links (often on a CDN),
- * so no key is ever sent with them.
+ * so no key is ever sent with them. The body is read as a stream, stopped at MAX_RESULT_BYTES,
+ * and the bytes decide what it is: a page, an SVG or anything else that is not a raster image
+ * we can show is refused whatever its Content-Type says, and the MIME stored is the sniffed one.
  */
 export async function downloadOutput(
   output: ProviderOutput,
@@ -14,27 +34,72 @@ export async function downloadOutput(
   signal: AbortSignal,
   provider: string,
 ): Promise<{ blob: Blob; mime: string }> {
-  if (output.kind === 'blob') return { blob: output.blob, mime: output.blob.type || 'image/png' };
+  if (output.kind === 'blob') return checkImage(output.blob, provider);
   let res: Response;
   try {
-    res = await fetchFn(output.url, { credentials: 'omit', signal });
+    res = await timedFetch(fetchFn, output.url, { credentials: 'omit' }, {
+      totalMs: DOWNLOAD_LIMITS.totalMs,
+      idleMs: DOWNLOAD_LIMITS.silenceMs,
+      maxBytes: MAX_RESULT_BYTES,
+      signal,
+    });
   } catch (err) {
     if (signal.aborted) throw new AppError('canceled', 'Canceled.');
-    throw new AppError('network', `Could not download the result from ${provider}.`, { provider, cause: err });
+    throw downloadError(err, provider);
   }
   if (res.status === 404 || res.status === 410 || res.status === 403) {
+    await res.body?.cancel().catch(() => {});
     throw new AppError('not_found', `${provider} deleted the result before it could be saved. Create it again.`, { provider });
   }
   if (res.status === 429) {
+    await res.body?.cancel().catch(() => {});
     throw new AppError('rate_limited', `${provider} is limiting downloads right now.`, { provider, retryAfterMs: retryAfterMs(res.headers) });
   }
   if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
     throw new AppError('provider_down', `${provider} failed to deliver the result (HTTP ${res.status}).`, { provider, retryAfterMs: retryAfterMs(res.headers) });
   }
-  const blob = await res.blob();
+  let blob: Blob;
+  try {
+    blob = await readCapped(res, MAX_RESULT_BYTES);
+  } catch (err) {
+    if (signal.aborted) throw new AppError('canceled', 'Canceled.');
+    throw downloadError(err, provider);
+  }
+  return checkImage(blob, provider);
+}
+
+function downloadError(err: unknown, provider: string): AppError {
+  const e = requestError(err, provider, MAX_RESULT_BYTES);
+  if (e.kind === 'network') return new AppError('network', `Could not download the result from ${provider}.`, { provider, cause: err });
+  if (e.kind === 'bad_reply') return new AppError('bad_reply', `${provider} delivered a result larger than ${MAX_RESULT_BYTES / 1024 / 1024} MB; it was not saved.`, { provider, cause: err });
+  if (e.kind === 'timed_out') return new AppError('timed_out', `The result from ${provider} did not arrive in time.`, { provider, cause: e.cause });
+  return e;
+}
+
+/** Refuses what is not a showable raster image, and types the Blob with its sniffed MIME. */
+async function checkImage(blob: Blob, provider: string): Promise<{ blob: Blob; mime: string }> {
   if (blob.size === 0) throw new AppError('bad_reply', `${provider} delivered an empty result.`, { provider });
-  if (blob.size > MAX_RESULT_BYTES) throw new AppError('bad_reply', `${provider} delivered an unexpectedly large file.`, { provider });
-  const mime = (res.headers.get('content-type') ?? output.mime ?? 'image/png').split(';')[0]!.trim();
-  if (!mime.startsWith('image/')) throw new AppError('bad_reply', `${provider} delivered something that is not an image.`, { provider });
-  return { blob: blob.type ? blob : new Blob([blob], { type: mime }), mime };
+  if (blob.size > MAX_RESULT_BYTES) throw new AppError('bad_reply', `${provider} delivered a result larger than ${MAX_RESULT_BYTES / 1024 / 1024} MB; it was not saved.`, { provider });
+  const sniffed = sniffImage(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
+  if (!SHOWABLE.has(sniffed.format) || !sniffed.mime) {
+    throw new AppError('bad_reply', `${provider} delivered ${describeFormat(sniffed.format)} instead of an image; it was not saved.`, { provider });
+  }
+  const mime = sniffed.mime;
+  return { blob: blob.type === mime ? blob : new Blob([blob], { type: mime }), mime };
+}
+
+function describeFormat(format: ImageFormat): string {
+  switch (format) {
+    case 'html':
+      return 'a web page';
+    case 'svg':
+      return 'an SVG drawing (not kept: it can carry scripts)';
+    case 'pdf':
+      return 'a PDF document';
+    case 'unknown':
+      return 'something unrecognisable';
+    default:
+      return `a ${format.toUpperCase()} file (results are kept only as JPEG, PNG, WebP, GIF or AVIF)`;
+  }
 }

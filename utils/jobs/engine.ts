@@ -1,11 +1,14 @@
 import type { IDBPDatabase } from 'idb';
 import type { ImagePromptDB } from '../db';
 import { AppError, isTransient, toAppError } from '../errors';
-import { findRoute, wireModel, type ProviderId, type RouteSpec } from '../models';
-import type { GenerationInput, ProviderAdapter, ProviderOutput, ProviderTarget } from '../providers/types';
+import { findRoute, PROVIDER_NAMES, wireModel, type ProviderId, type RouteSpec } from '../models';
+import { RequestTimeout } from '../net/timed-fetch';
+import { abortableSleep } from '../net/sleep';
+import { clampRetryAfter, REQUEST_LIMITS, type ProviderCallContext } from '../providers/http';
+import type { GenerationInput, ProviderAdapter, ProviderHandle, ProviderOutput, ProviderTarget, SubmitOutcome } from '../providers/types';
 import type { ResultRecord } from '../results';
 import { cacheKeyFor } from './cache-key';
-import { downloadOutput } from './download';
+import { DOWNLOAD_LIMITS, downloadOutput } from './download';
 import { ProviderSlots } from './provider-slots';
 import { evictLeastRecentlyUsed, isQuotaExceeded } from './eviction';
 import { isTerminal, type JobRecord, type JobRequest } from './types';
@@ -15,6 +18,12 @@ import { isTerminal, type JobRecord, type JobRequest } from './types';
  * the step starts. Nothing it needs lives only in memory: after a worker restart,
  * `resumeUnfinished()` picks every job up from its record. A job that has a provider id is
  * only ever polled, never submitted again.
+ *
+ * No job can hold its provider slot forever: every provider request has its own time limit
+ * (utils/providers/http.ts), and every step that waits on the network also races the job's
+ * deadline, so a step that never ends (or ignores its abort signal) is abandoned there and the
+ * job ends as timed_out. Waits the provider asks for (Retry-After) are clamped, and a wait that
+ * would run past the deadline ends the job instead.
  */
 
 export interface EngineDeps {
@@ -49,12 +58,27 @@ export interface EngineDeps {
 }
 
 export interface JobEngine {
+  /**
+   * Starts a job for a request, or answers it without a new provider request: from the cache
+   * (a finished job with the same inputs whose images are still stored: `cached: true`), or,
+   * unless `fresh`, with the job already running for the same inputs (two panels pressing
+   * Create at the same moment): that job is returned as it is, with `cached: false`, so both
+   * panels show the one job and the user pays once.
+   */
   enqueue(request: JobRequest): Promise<{ job: JobRecord; cached: boolean }>;
   run(jobId: string): Promise<void>;
   resumeUnfinished(): Promise<number>;
   cancel(jobId: string): Promise<void>;
   isRunning(jobId: string): boolean;
   activeCount(): number;
+}
+
+/** Thrown into a step that is still waiting when its job's deadline arrives. */
+class DeadlineReached extends Error {
+  constructor() {
+    super('The job reached its deadline.');
+    this.name = 'DeadlineReached';
+  }
 }
 
 export function createJobEngine(deps: EngineDeps): JobEngine {
@@ -66,6 +90,8 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
 
   const running = new Map<string, AbortController>();
   const slots = new ProviderSlots(maxActive);
+  /** Jobs whose provider-side cancel was already sent (or is being sent): it is sent once. */
+  const canceledAtProvider = new Set<string>();
 
   /** Read-modify-write in one transaction; a job someone else already ended is left alone. */
   async function update(id: string, mutate: (job: JobRecord) => JobRecord): Promise<JobRecord | null> {
@@ -126,40 +152,54 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
       deadlineAt: now + deadlineMs,
     };
 
+    // Looking for an answer and writing the new job happen in one transaction: IndexedDB runs
+    // read-write transactions on the same store one after the other, so of two identical
+    // requests arriving together, the second always sees the first one's job.
+    const tx = d.transaction(['jobs', 'results'], 'readwrite');
+    const jobs = tx.objectStore('jobs');
+    const results = tx.objectStore('results');
+    let answer: { job: JobRecord; cached: boolean; created: boolean } = { job: base, cached: false, created: true };
     if (!request.fresh) {
-      const hit = await findCached(d, cacheKey);
+      const candidates = await jobs.index('byCacheKey').getAll(cacheKey);
+      candidates.sort((a, b) => b.createdAt - a.createdAt);
+      let hit: JobRecord | undefined;
+      for (const job of candidates) {
+        if (job.state !== 'done' || job.resultIds.length === 0) continue;
+        const present = await Promise.all(job.resultIds.map((rid) => results.getKey(rid)));
+        if (present.every((k) => k !== undefined)) {
+          hit = job;
+          break;
+        }
+      }
+      const live = hit ? undefined : candidates.find((j) => canJoin(j, now));
       if (hit) {
-        const job: JobRecord = { ...base, state: 'done', cachedFrom: hit.id, resultIds: hit.resultIds, description: hit.description };
-        await d.put('jobs', job);
-        await touchResults(d, hit.resultIds, now);
-        deps.onChange?.(job);
-        return { job, cached: true };
+        answer = { job: { ...base, state: 'done', cachedFrom: hit.id, resultIds: hit.resultIds, description: hit.description }, cached: true, created: true };
+        for (const id of hit.resultIds) {
+          const r = await results.get(id);
+          if (r) await results.put({ ...r, lastUsedAt: now });
+        }
+      } else if (live) {
+        answer = { job: live, cached: false, created: false };
       }
     }
-    await d.put('jobs', base);
-    deps.onChange?.(base);
-    void run(base.id);
-    return { job: base, cached: false };
-  }
-
-  async function findCached(d: IDBPDatabase<ImagePromptDB>, cacheKey: string): Promise<JobRecord | undefined> {
-    const candidates = await d.getAllFromIndex('jobs', 'byCacheKey', cacheKey);
-    candidates.sort((a, b) => b.createdAt - a.createdAt);
-    for (const job of candidates) {
-      if (job.state !== 'done' || job.resultIds.length === 0) continue;
-      const present = await Promise.all(job.resultIds.map((rid) => d.getKey('results', rid)));
-      if (present.every((k) => k !== undefined)) return job;
-    }
-    return undefined;
-  }
-
-  async function touchResults(d: IDBPDatabase<ImagePromptDB>, ids: string[], now: number) {
-    const tx = d.transaction('results', 'readwrite');
-    for (const id of ids) {
-      const r = await tx.store.get(id);
-      if (r) await tx.store.put({ ...r, lastUsedAt: now });
-    }
+    if (answer.created) await jobs.put(answer.job);
     await tx.done;
+
+    if (answer.created) deps.onChange?.(answer.job);
+    // A joined job is normally running already (run() is then a no-op); one left by a stopped
+    // worker and not resumed yet starts here.
+    if (!answer.cached) void run(answer.job.id);
+    return { job: answer.job, cached: answer.cached };
+  }
+
+  /**
+   * Whether a new identical request may share this job instead of paying for its own: it has
+   * not ended and has time left. A 'submitting' record that this worker is not driving was left
+   * by a stopped worker and will end as "may have been charged": not one to join.
+   */
+  function canJoin(job: JobRecord, now: number): boolean {
+    if (isTerminal(job.state) || now > job.deadlineAt) return false;
+    return job.state !== 'submitting' || running.has(job.id);
   }
 
   async function run(jobId: string): Promise<void> {
@@ -183,10 +223,73 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     }
   }
 
+  /**
+   * Runs one step that waits on the network, racing the job's deadline (`limitAt`). The step
+   * gets its own signal, aborted at the deadline, and on the user's cancel when
+   * `abortOnCancel`. At the deadline DeadlineReached is thrown at once, even if the step does
+   * not stop: a step that ignores its signal cannot keep the job (and its slot) any longer.
+   * `onAbandoned` receives the abandoned step's promise (to clean up whatever it still returns).
+   */
+  function withinDeadline<T>(
+    limitAt: number,
+    cancel: AbortSignal,
+    abortOnCancel: boolean,
+    step: (signal: AbortSignal) => Promise<T>,
+    onAbandoned?: (late: Promise<T>) => void,
+  ): Promise<T> {
+    const remaining = limitAt - deps.now();
+    if (remaining <= 0) return Promise.reject(new DeadlineReached());
+    const stepControl = new AbortController();
+    const timer = new AbortController();
+    const onCancel = () => stepControl.abort(cancel.reason);
+    if (abortOnCancel) {
+      if (cancel.aborted) stepControl.abort(cancel.reason);
+      else cancel.addEventListener('abort', onCancel, { once: true });
+    }
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const finish = () => {
+        settled = true;
+        timer.abort();
+        cancel.removeEventListener('abort', onCancel);
+      };
+      let work: Promise<T>;
+      try {
+        work = step(stepControl.signal);
+      } catch (err) {
+        work = Promise.reject(err);
+      }
+      abortableSleep(remaining, timer.signal).then(
+        () => {
+          if (settled) return;
+          finish();
+          const reached = new DeadlineReached();
+          stepControl.abort(reached);
+          onAbandoned?.(work);
+          reject(reached);
+        },
+        () => {},
+      );
+      work.then(
+        (v) => {
+          if (settled) return;
+          finish();
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (settled) return;
+          finish();
+          reject(e);
+        },
+      );
+    });
+  }
+
   async function drive(jobId: string, signal: AbortSignal): Promise<void> {
     let pollDelay = pollIntervalMs;
     // Consecutive transient failures, for backoff; a restarted worker starts again from 0.
     let pollFailures = 0;
+    let pollTimeouts = 0;
     let downloadFailures = 0;
     let lastLookTaken = false;
     let resumedSubmitting = true; // a 'submitting' record seen before we submit ourselves is a dead worker's
@@ -194,18 +297,17 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
       if (signal.aborted) return;
       const job = await (await deps.db()).get('jobs', jobId);
       if (!job || isTerminal(job.state)) return;
-      const found = findRoute(job.routeId);
-      if (!found) {
+      const route = routeOf(job);
+      if (!route) {
         await fail(jobId, new AppError('internal', 'This job\u2019s model route no longer exists.'));
         return;
       }
-      // The model id this job was created with, even if the user changed the override since.
-      const route = job.model && job.model !== found.route.endpoint ? { ...found.route, modelOverride: job.model } : found.route;
       const adapter = deps.adapterFor(job.provider);
       if (!adapter) {
         await fail(jobId, new AppError('internal', `No adapter for ${job.provider}.`));
         return;
       }
+      const name = providerName(job);
       if (deps.now() > job.deadlineAt && job.state !== 'downloading') {
         // A worker that was stopped for long (the browser was closed) finds the deadline gone
         // by: the provider may have finished meanwhile, and that paid result is worth a last look.
@@ -217,18 +319,34 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             continue;
           }
         }
-        await giveUp(job, adapter, route);
+        await giveUp(job);
         return;
       }
 
       switch (job.state) {
         case 'queued': {
           if (job.notBefore && job.notBefore > deps.now()) {
+            if (job.notBefore > job.deadlineAt) {
+              await fail(jobId, waitTooLong(job, job.error?.kind === 'provider_down' ? 'provider_down' : 'rate_limited', job.notBefore - deps.now()), 'timed_out');
+              return;
+            }
             await deps.sleep(job.notBefore - deps.now(), signal);
             continue;
           }
-          const target = await deps.targetFor(job.provider);
-          const input = await deps.prepareInput(job, route, signal);
+          let prepared: { target: ProviderTarget; input: GenerationInput & { description?: string } };
+          try {
+            prepared = await withinDeadline(job.deadlineAt, signal, true, async (s) => {
+              const target = await deps.targetFor(job.provider);
+              return { target, input: await deps.prepareInput(job, route, s) };
+            });
+          } catch (err) {
+            if (err instanceof DeadlineReached) {
+              await fail(jobId, stuck(job), 'timed_out');
+              return;
+            }
+            throw err;
+          }
+          const { target, input } = prepared;
           if (signal.aborted) return;
           const marked = await update(jobId, (j) => ({
             ...j,
@@ -238,30 +356,68 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
           }));
           if (!marked) return;
           resumedSubmitting = false;
+          // Canceled while the record was being written: nothing has been sent yet.
+          if (signal.aborted) return;
+          // A queue submit is not aborted by a cancel: it answers in seconds with the provider's
+          // id, which is what the job needs to cancel the work at the provider. A sync call is
+          // the work itself, and closing it is the only way to stop waiting for it.
+          const sync = adapter.mode === 'sync';
+          const ctx = (s: AbortSignal): ProviderCallContext => ({
+            ...target,
+            fetch: deps.fetch,
+            signal: s,
+            limits: sync ? REQUEST_LIMITS.generate : REQUEST_LIMITS.submit,
+          });
+          let outcome: SubmitOutcome;
           try {
-            const outcome = await adapter.submit(route, input, { ...target, fetch: deps.fetch, signal });
-            if (outcome.kind === 'submitted') {
-              await update(jobId, (j) => ({
-                ...j,
-                state: 'submitted',
-                handle: outcome.handle,
-                progress: { stage: 'queued', queuePosition: outcome.queuePosition },
-              }));
-            } else {
-              await update(jobId, (j) => ({ ...j, state: 'downloading', handle: outcome.handle, outputs: outcome.outputs, progress: undefined, notice: outcome.notice }));
-            }
+            outcome = await withinDeadline(
+              job.deadlineAt,
+              signal,
+              sync,
+              (s) => adapter.submit(route, input, ctx(s)),
+              // Abandoned at the deadline: if the provider still answers with an id, stop the work there.
+              (late) => void late.then((o) => (o.kind === 'submitted' ? cancelAtProvider(job, o.handle) : undefined), () => {}),
+            );
           } catch (err) {
+            if (err instanceof DeadlineReached) {
+              await fail(jobId, mayHaveBeenCharged(job), 'timed_out');
+              return;
+            }
             const e = toAppError(err);
+            if (e.kind === 'canceled' && signal.aborted) return;
+            if (isRequestTimeout(e)) {
+              // Sent, and never answered in full: the provider may have it (and charge for it).
+              await fail(jobId, mayHaveBeenCharged(job), 'timed_out');
+              return;
+            }
             // Retry only what the provider itself refused (429, 5xx): a network failure during
             // submit may have reached the provider, and a paid request must never run twice.
             const refusedByProvider = e.kind === 'rate_limited' || e.kind === 'provider_down';
             if (refusedByProvider && job.attempts < maxRetries) {
-              const wait = e.retryAfterMs ?? backoff(job.attempts);
+              const wait = backoff(job.attempts, e.retryAfterMs);
+              if (deps.now() + wait > job.deadlineAt) {
+                await fail(jobId, waitTooLong(job, e.kind, wait), 'timed_out');
+                return;
+              }
               await update(jobId, (j) => ({ ...j, state: 'queued', attempts: j.attempts + 1, notBefore: deps.now() + wait, error: e.toJSON() }));
               continue;
             }
-            if (e.kind === 'canceled' && signal.aborted) return;
             await fail(jobId, e);
+            return;
+          }
+          const stored =
+            outcome.kind === 'submitted'
+              ? await update(jobId, (j) => ({
+                  ...j,
+                  state: 'submitted',
+                  handle: outcome.handle,
+                  progress: { stage: 'queued', queuePosition: outcome.queuePosition },
+                }))
+              : await update(jobId, (j) => ({ ...j, state: 'downloading', handle: outcome.handle, outputs: outcome.outputs, progress: undefined, notice: outcome.notice }));
+          if (!stored) {
+            // Canceled while the submit was in flight: the record stays canceled, and the work
+            // the provider just accepted is canceled there too.
+            if (outcome.kind === 'submitted') await cancelAtProvider(job, outcome.handle);
             return;
           }
           continue;
@@ -291,10 +447,12 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             await fail(jobId, new AppError('internal', 'This job lost its provider id.'));
             return;
           }
+          const handle = job.handle;
           try {
             const target = await deps.targetFor(job.provider);
-            const outcome = await adapter.poll(route, job.handle, { ...target, fetch: deps.fetch, signal });
+            const outcome = await withinDeadline(job.deadlineAt, signal, true, (s) => adapter.poll(route, handle, { ...target, fetch: deps.fetch, signal: s }));
             pollFailures = 0;
+            pollTimeouts = 0;
             if (outcome.kind === 'done') {
               await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined, notice: outcome.notice }));
               continue;
@@ -306,18 +464,34 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             await deps.sleep(pollDelay, signal);
             pollDelay = Math.min(maxPollIntervalMs, Math.round(pollDelay * 1.3));
           } catch (err) {
+            if (err instanceof DeadlineReached) {
+              await giveUp(job, stuck(job));
+              return;
+            }
             const e = toAppError(err);
             if (signal.aborted) return;
-            if (isTransient(e.kind)) {
-              // Told to slow down: poll at the slowest pace from now on.
-              if (e.kind === 'rate_limited') pollDelay = maxPollIntervalMs;
-              // Polling is free: keep trying until the deadline, backing off, and waiting as
-              // long as the provider asks (Retry-After) when it says so.
-              await deps.sleep(backoff(++pollFailures, e.retryAfterMs), signal);
-              continue;
+            if (isRequestTimeout(e)) {
+              // A status check left unanswered: one more try on a fresh connection (a dead
+              // socket looks the same), then the job ends and frees its slot.
+              if (++pollTimeouts >= MAX_POLL_TIMEOUTS) {
+                await giveUp(job, stuck(job));
+                return;
+              }
+            } else if (!isTransient(e.kind)) {
+              await fail(jobId, e);
+              return;
             }
-            await fail(jobId, e);
-            return;
+            // Told to slow down: poll at the slowest pace from now on.
+            if (e.kind === 'rate_limited') pollDelay = maxPollIntervalMs;
+            // Polling is free: keep trying until the deadline, backing off, and waiting as
+            // long as the provider asks (Retry-After, within bounds) when it says so.
+            const wait = backoff(++pollFailures, e.retryAfterMs);
+            if (deps.now() + wait > job.deadlineAt) {
+              await giveUp(job, e.retryAfterMs !== undefined ? waitTooLong(job, e.kind, wait) : stuck(job));
+              return;
+            }
+            await deps.sleep(wait, signal);
+            continue;
           }
           continue;
         }
@@ -328,19 +502,29 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             await fail(jobId, new AppError('bad_reply', `${job.provider} finished without any image.`, { provider: job.provider }));
             return;
           }
+          // The provider already made (and charged for) these images: keep trying a while
+          // past the deadline, as long as the links may still work. A job resumed after a long
+          // stop still gets one attempt (each download has its own time limits).
+          const limitAt = job.deadlineAt + DOWNLOAD_GRACE_MS;
+          const attemptUntil = Math.max(limitAt, deps.now() + outputs.length * DOWNLOAD_LIMITS.totalMs);
           try {
-            const ids = await downloadAll(job, outputs, signal);
+            const ids = await withinDeadline(attemptUntil, signal, true, (s) => downloadAll(job, outputs, s));
             await update(jobId, (j) => ({ ...j, state: 'done', resultIds: ids, outputs: undefined, error: undefined }));
           } catch (err) {
+            if (err instanceof DeadlineReached) {
+              await fail(jobId, new AppError('timed_out', `${name} did not deliver the images in time; the job was stopped so others can run.`, { provider: job.provider }), 'timed_out');
+              return;
+            }
             const e = toAppError(err);
             if (signal.aborted) return;
-            // The provider already made (and charged for) these images: keep trying a while
-            // past the deadline, as long as the links may still work.
-            if (isTransient(e.kind) && deps.now() < job.deadlineAt + DOWNLOAD_GRACE_MS) {
-              await deps.sleep(backoff(++downloadFailures, e.retryAfterMs), signal);
-              continue;
+            if (isTransient(e.kind) || isRequestTimeout(e)) {
+              const wait = backoff(++downloadFailures, e.retryAfterMs);
+              if (deps.now() + wait < limitAt) {
+                await deps.sleep(wait, signal);
+                continue;
+              }
             }
-            await fail(jobId, e);
+            await fail(jobId, e, isRequestTimeout(e) ? 'timed_out' : 'failed');
           }
           return;
         }
@@ -349,6 +533,13 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
           return;
       }
     }
+  }
+
+  /** The route a job runs on, with the model id it was created with (even if the user changed the override since). */
+  function routeOf(job: JobRecord): RouteSpec | undefined {
+    const found = findRoute(job.routeId);
+    if (!found) return undefined;
+    return job.model && job.model !== found.route.endpoint ? { ...found.route, modelOverride: job.model } : found.route;
   }
 
   /** Downloads each output into `results`, skipping those already saved (after a restart). */
@@ -360,6 +551,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
       ids.push(id);
       if ((await d.getKey('results', id)) !== undefined) continue;
       const { blob, mime } = await downloadOutput(output, deps.fetch, signal, job.provider);
+      if (signal.aborted) throw new AppError('canceled', 'Canceled.');
       const now = deps.now();
       const record: ResultRecord = {
         id,
@@ -406,22 +598,36 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
   async function lastLook(job: JobRecord, adapter: ProviderAdapter, route: RouteSpec, signal: AbortSignal) {
     try {
       const target = await deps.targetFor(job.provider);
-      return await adapter.poll(route, job.handle!, { ...target, fetch: deps.fetch, signal });
+      // Past the deadline already: the look gets a short time of its own, whatever the adapter does.
+      return await withinDeadline(deps.now() + LAST_LOOK_MS, signal, true, (s) => adapter.poll(route, job.handle!, { ...target, fetch: deps.fetch, signal: s }));
     } catch {
       return undefined; // out of time either way
     }
   }
 
-  async function giveUp(job: JobRecord, adapter: ProviderAdapter, route: RouteSpec) {
-    if (job.handle && adapter.cancel) {
-      try {
-        const target = await deps.targetFor(job.provider);
-        await adapter.cancel(route, job.handle, { ...target, fetch: deps.fetch });
-      } catch {
-        // Best effort: the job is over for us either way.
-      }
+  /** Ends a job that ran out of time (first, so its slot is freed), then cancels it at the provider. */
+  async function giveUp(job: JobRecord, error?: AppError) {
+    const why = error ?? new AppError('timed_out', `${providerName(job)} did not finish in time; the job was stopped so others can run.`, { provider: job.provider });
+    await fail(job.id, why, 'timed_out');
+    if (job.handle) await cancelAtProvider(job, job.handle);
+  }
+
+  /**
+   * Asks the provider to stop a job's work, once per job, best effort. The call has its own
+   * time limit (utils/providers/http.ts), so a provider that does not answer cannot hold it.
+   */
+  async function cancelAtProvider(job: JobRecord, handle: ProviderHandle): Promise<void> {
+    if (canceledAtProvider.has(job.id)) return;
+    canceledAtProvider.add(job.id);
+    const adapter = deps.adapterFor(job.provider);
+    const route = routeOf(job);
+    if (!adapter?.cancel || !route) return;
+    try {
+      const target = await deps.targetFor(job.provider);
+      await adapter.cancel(route, handle, { ...target, fetch: deps.fetch });
+    } catch {
+      // The provider may have finished already; the job has ended for the user regardless.
     }
-    await fail(job.id, new AppError('timed_out', `${job.provider} did not finish in time.`, { provider: job.provider }), 'timed_out');
   }
 
   async function resumeUnfinished(): Promise<number> {
@@ -433,21 +639,12 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
   }
 
   async function cancel(jobId: string): Promise<void> {
-    const d = await deps.db();
-    const job = await d.get('jobs', jobId);
-    if (!job || isTerminal(job.state)) return;
+    // Stop the driver first, so that it starts nothing new; then end the record at once (the
+    // panel shows it canceled); then, if the provider's id is known, cancel the work there.
+    // A submit still in flight is handled by the driver when it returns (see 'queued').
     running.get(jobId)?.abort();
-    const adapter = deps.adapterFor(job.provider);
-    const found = findRoute(job.routeId);
-    if (job.handle && adapter?.cancel && found) {
-      try {
-        const target = await deps.targetFor(job.provider);
-        await adapter.cancel(found.route, job.handle, { ...target, fetch: deps.fetch });
-      } catch {
-        // The provider may have finished already; the job is canceled for the user regardless.
-      }
-    }
-    await update(jobId, (j) => ({ ...j, state: 'canceled', progress: undefined, error: new AppError('canceled', 'Canceled.').toJSON() }));
+    const ended = await update(jobId, (j) => ({ ...j, state: 'canceled', progress: undefined, error: new AppError('canceled', 'Canceled.').toJSON() }));
+    if (ended?.handle) await cancelAtProvider(ended, ended.handle);
   }
 
   return {
@@ -464,9 +661,55 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
 const DOWNLOAD_GRACE_MS = 5 * 60_000;
 /** Eviction frees a little more than the one image, so the next ones do not evict again at once. */
 const EVICTION_HEADROOM_BYTES = 8 * 1024 * 1024;
+/** Status checks in a row left unanswered (each one for its full time limit) before the job is stopped. */
+const MAX_POLL_TIMEOUTS = 2;
+/** The most a last look at a job found past its deadline may take. */
+const LAST_LOOK_MS = 30_000;
 
-/** Exponential backoff with jitter, unless the provider said how long to wait. */
+/**
+ * Exponential backoff with jitter; when the provider said how long to wait, that instead,
+ * kept within bounds (clampRetryAfter: never under 1 s, never absurdly long).
+ */
 function backoff(attempt: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return retryAfterMs;
+  if (retryAfterMs !== undefined) return clampRetryAfter(retryAfterMs);
   return Math.min(30_000, 1000 * 2 ** attempt) + Math.floor(Math.random() * 250);
+}
+
+/** A request of ours that ran out of time (not a provider saying it timed out). */
+function isRequestTimeout(e: AppError): boolean {
+  return e.kind === 'timed_out' && e.cause instanceof RequestTimeout;
+}
+
+function providerName(job: JobRecord): string {
+  return PROVIDER_NAMES[job.provider] ?? job.provider;
+}
+
+function stuck(job: JobRecord): AppError {
+  return new AppError('timed_out', `${providerName(job)} did not answer in time; the job was stopped so others can run.`, { provider: job.provider });
+}
+
+function mayHaveBeenCharged(job: JobRecord): AppError {
+  const name = providerName(job);
+  return new AppError(
+    'may_have_been_charged',
+    `${name} did not answer in time; the job was stopped so others can run. It may have received the request and charged for it: check your ${name} account before creating it again.`,
+    { provider: job.provider },
+  );
+}
+
+/** The provider asked for a wait that would run past the job's deadline: end it rather than sleep past it. */
+function waitTooLong(job: JobRecord, kind: AppError['kind'], waitMs: number): AppError {
+  const name = providerName(job);
+  const why = kind === 'rate_limited' ? `${name} is limiting requests and asked to wait ${formatWait(waitMs)}` : `${name} is having trouble and asked to wait ${formatWait(waitMs)}`;
+  return new AppError(kind === 'rate_limited' ? 'rate_limited' : 'provider_down', `${why}, longer than this job may run; it was stopped. Try again later.`, {
+    provider: job.provider,
+    retryAfterMs: waitMs,
+  });
+}
+
+function formatWait(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.ceil(s / 60);
+  return min < 120 ? `${min} minutes` : `${Math.round(min / 60)} hours`;
 }

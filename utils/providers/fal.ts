@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { wireModel, wireSize, type RouteSpec } from '../models';
 import { blobToDataUri } from '../image/bytes';
-import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, sameOrigin, stripEnd } from './http';
+import { defaultMessage, keyedFetch, kindForStatus, limitedFetch, parseReply, readJson, retryAfterMs, sameOrigin, stripEnd } from './http';
 import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, SubmitOutcome } from './types';
 
 /**
@@ -240,8 +240,10 @@ export const falAdapter: ProviderAdapter = {
       const query = models.slice(i, i + 50).map((m) => `endpoint_id=${encodeURIComponent(m)}`).join('&');
       let res: Response;
       try {
-        res = await ctx.fetch(`${platformUrl(ctx.baseUrl)}/v1/models?${query}`, { headers: { Accept: 'application/json' }, credentials: 'omit', redirect: 'error', signal: ctx.signal });
+        // Timed and size-capped like every provider request (keyedFetch), without the key.
+        res = await limitedFetch(ctx, PROVIDER, `${platformUrl(ctx.baseUrl)}/v1/models?${query}`, { headers: { Accept: 'application/json' } });
       } catch (err) {
+        if (err instanceof AppError && err.kind !== 'network') throw err;
         throw new AppError('network', 'Could not reach fal\u2019s model list.', { provider: PROVIDER, cause: err });
       }
       if (!res.ok) throw await failure(res);

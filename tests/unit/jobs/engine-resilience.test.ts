@@ -64,7 +64,7 @@ describe('job engine: several jobs at once', () => {
     expect(calls.poll).toBe(2);
   });
 
-  it('creates two jobs when two panels ask for the same thing at the same moment', async () => {
+  it('pays once when two panels ask for the same thing at the same moment: both get the one job', async () => {
     const { adapter, calls } = fakeProvider(0);
     // Both requests must be in flight together: hold every submit until both are enqueued,
     // or (on a busy machine) the first could finish and rightly answer the second from cache.
@@ -79,14 +79,42 @@ describe('job engine: several jobs at once', () => {
     const { engine, db } = await setup({ newId: () => crypto.randomUUID() + `-${++n}` }, adapter);
     const [one, two] = await Promise.all([engine.enqueue(request), engine.enqueue(request)]);
     open();
-    expect(one.job.id).not.toBe(two.job.id);
+    expect(two.job.id).toBe(one.job.id);
+    // Not a cache answer: the panel shows the running job, not "the saved result".
     expect([one.cached, two.cached]).toEqual([false, false]);
     await settle(engine);
-    expect(calls.submit).toBe(2);
+    expect(calls.submit).toBe(1);
     const stored = await db.getAll('jobs');
-    expect(stored.map((j) => j.state)).toEqual(['done', 'done']);
-    expect(new Set(stored.flatMap((j) => j.resultIds)).size).toBe(2);
-    expect(await db.count('results')).toBe(2);
+    expect(stored.map((j) => j.state)).toEqual(['done']);
+    expect(await db.count('results')).toBe(1);
+    // Once it is done, the same request is a cache answer; "New variation" still pays again.
+    expect((await engine.enqueue(request)).cached).toBe(true);
+    const fresh = await engine.enqueue({ ...request, fresh: true });
+    expect(fresh.job.id).not.toBe(one.job.id);
+    await settle(engine);
+    expect(calls.submit).toBe(2);
+  });
+
+  it('joins a running identical job from a later Create, but never a fresh one or a dead submit', async () => {
+    const { adapter, calls } = fakeProvider(Number.POSITIVE_INFINITY);
+    const { engine, db, clock } = await setup({ sleep: sleepUntilAborted }, adapter);
+    const first = await engine.enqueue(request);
+    await until('the first to be polling', async () => (await db.get('jobs', first.job.id))?.state === 'polling');
+    const later = await engine.enqueue(request);
+    expect(later).toEqual({ job: expect.objectContaining({ id: first.job.id }), cached: false });
+    const variation = await engine.enqueue({ ...request, fresh: true });
+    expect(variation.job.id).not.toBe(first.job.id);
+    await until('the variation to be submitted', () => calls.submit === 2);
+    // A 'submitting' record left by a stopped worker will end as "may have been charged": not joined.
+    const other = { ...request, prompt: 'left by a stopped worker' };
+    const dead = await engine.enqueue({ ...other, fresh: true });
+    await engine.cancel(dead.job.id);
+    const d = await db.get('jobs', dead.job.id);
+    await db.put('jobs', { ...d!, id: 'dead', state: 'submitting', error: undefined, deadlineAt: clock.now() + 60_000 });
+    const again = await engine.enqueue(other);
+    expect(again.job.id).not.toBe('dead');
+    for (const id of [first.job.id, variation.job.id, again.job.id, 'dead']) await engine.cancel(id);
+    await settle(engine);
   });
 });
 
