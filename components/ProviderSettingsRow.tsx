@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { StatusLine, type Status } from './StatusLine';
 
 export interface ProviderSettingsRowProps {
   id: string;
@@ -17,7 +18,7 @@ export interface ProviderSettingsRowProps {
 export function ProviderSettingsRow(p: ProviderSettingsRowProps) {
   const [key, setKey] = useState('');
   const [baseUrl, setBaseUrl] = useState(p.baseUrl);
-  const [status, setStatus] = useState<{ ok: boolean; message: string } | null>(null);
+  const [status, setStatus] = useState<Status | null>(null);
   const keyId = `key-${p.id}`;
   const urlId = `url-${p.id}`;
 
@@ -60,11 +61,7 @@ export function ProviderSettingsRow(p: ProviderSettingsRowProps) {
           </button>
         ) : null}
       </div>
-      {status ? (
-        <p role="status" className={status.ok ? 'ok' : 'error'}>
-          {status.message}
-        </p>
-      ) : null}
+      <StatusLine status={status} />
     </fieldset>
   );
 }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { StatusLine, type Status } from './StatusLine';
 
 export interface RouteDetailView {
   id: string;
@@ -40,7 +41,7 @@ export function RouteDetails({ modelName, routes, onClearMark, onSaveOverride }:
 
 function RouteItem({ route: r, onClearMark, onSaveOverride }: { route: RouteDetailView } & Pick<RouteDetailsProps, 'onClearMark' | 'onSaveOverride'>) {
   const [model, setModel] = useState(r.override);
-  const [status, setStatus] = useState<{ ok: boolean; message: string } | null>(null);
+  const [status, setStatus] = useState<Status | null>(null);
   const inputId = `model-${r.id.replace(/[^a-z0-9]/gi, '-')}`;
   return (
     <li aria-label={r.label} className={r.retired ? 'retired' : undefined}>
@@ -70,11 +71,7 @@ function RouteItem({ route: r, onClearMark, onSaveOverride }: { route: RouteDeta
           </button>
         </div>
       )}
-      {status ? (
-        <p role="status" className={status.ok ? 'ok' : 'error'}>
-          {status.message}
-        </p>
-      ) : null}
+      <StatusLine status={status} />
     </li>
   );
 }

@@ -95,6 +95,25 @@ function route(r: Omit<RouteSpec, 'id'>): RouteSpec {
   return { ...r, id: `${r.provider}:${r.endpoint}` };
 }
 
+/**
+ * A Gemini image model on Google's own API: generateContent with inline image parts and
+ * generationConfig.imageConfig.aspectRatio. Image models refuse candidateCount > 1, so one
+ * image per call; inline request data must stay under 20 MB in all.
+ */
+function geminiApiRoute(endpoint: string, runs: string, source: string): RouteSpec {
+  return route({
+    provider: 'google',
+    endpoint,
+    runs,
+    imageInput: 'native',
+    aspectRatios: GEMINI_ASPECTS,
+    maxImages: 1,
+    seed: false,
+    input: { maxSide: 2048, maxBytes: 7 * 1024 * 1024, formats: ['image/jpeg', 'image/png', 'image/webp'] },
+    lifecycle: { status: 'live', source },
+  });
+}
+
 export const MODELS: readonly ModelSpec[] = [
   {
     id: 'flux-dev',
@@ -239,32 +258,9 @@ export const MODELS: readonly ModelSpec[] = [
         input: COMMON_INPUT,
         lifecycle: { status: 'live', source: FAL_JS },
       }),
-      route({
-        provider: 'google',
-        endpoint: 'gemini-nano-banana-2.1',
-        runs: 'Nano Banana 2.1 (Gemini)',
-        imageInput: 'native',
-        // generateContent: inline image parts, generationConfig.imageConfig.aspectRatio.
-        aspectRatios: GEMINI_ASPECTS,
-        // Image models refuse candidateCount > 1: one image per call.
-        maxImages: 1,
-        seed: false,
-        // Inline request data must stay under 20 MB in all; JPEG/PNG/WEBP.
-        input: { maxSide: 2048, maxBytes: 7 * 1024 * 1024, formats: ['image/jpeg', 'image/png', 'image/webp'] },
-        lifecycle: { status: 'live', source: 'ai.google.dev Gemini API changelog (GA 2026-10-06); Firebase AI Logic Imagen migration table' },
-      }),
-      route({
-        provider: 'google',
-        endpoint: 'gemini-3-pro-image',
-        runs: 'Gemini 3 Pro Image',
-        imageInput: 'native',
-        aspectRatios: GEMINI_ASPECTS,
-        maxImages: 1,
-        seed: false,
-        input: { maxSide: 2048, maxBytes: 7 * 1024 * 1024, formats: ['image/jpeg', 'image/png', 'image/webp'] },
-        // GA on 2026-05-28; its -preview id was shut down on 2026-06-25.
-        lifecycle: { status: 'live', source: 'ai.google.dev Gemini API changelog (2026-05-28)' },
-      }),
+      geminiApiRoute('gemini-nano-banana-2.1', 'Nano Banana 2.1 (Gemini)', 'ai.google.dev Gemini API changelog (GA 2026-10-06); Firebase AI Logic Imagen migration table'),
+      // GA on 2026-05-28; its -preview id was shut down on 2026-06-25.
+      geminiApiRoute('gemini-3-pro-image', 'Gemini 3 Pro Image', 'ai.google.dev Gemini API changelog (2026-05-28)'),
       route({
         provider: 'fal',
         endpoint: 'fal-ai/imagen3',

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BidiConnection, fromRemote, type RemoteNode, type RemoteValue } from './bidi';
+import { waitFor } from '../e2e/harness';
 
 /**
  * Starts Debian's firefox-esr headless with WebDriver BiDi, installs a built extension as a
@@ -151,20 +152,9 @@ export class Tab {
     return fromRemote(result.result) as R;
   }
 
-  async waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < end) {
-      try {
-        const v = await fn();
-        if (v) return v;
-      } catch (err) {
-        // A page that is navigating has no realm for a moment; keep polling.
-        last = err;
-      }
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+  /** Polls until `fn` gives a value; a page that is navigating has no realm for a moment, so errors are retried. */
+  waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+    return waitFor(what, fn, timeoutMs);
   }
 
   /** Nodes matching `locator`, optionally inside `within`. */

@@ -144,3 +144,14 @@ export async function saveProviderKey(options: Page, name: string, key: string, 
   await options.getByRole('button', { name: `Save ${name}`, exact: true }).click();
   await options.getByRole('group', { name }).getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
 }
+
+/** Sends a protocol message from an extension page, as the panel's own code does, and returns the reply's value. */
+export async function sendFromPage<T>(page: Page, type: string, payload: unknown): Promise<T> {
+  const reply = await page.evaluate(
+    ([t, p]) => (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).chrome.runtime.sendMessage({ type: t, payload: p }),
+    [type, payload] as const,
+  );
+  const r = reply as { ok: boolean; value?: T; error?: { message: string } };
+  if (!r?.ok) throw new Error(`${type} failed: ${r?.error?.message ?? JSON.stringify(reply)}`);
+  return r.value as T;
+}

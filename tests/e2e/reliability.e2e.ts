@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { launchExtension, saveProviderKey, waitFor, type ExtensionBrowser } from './harness';
+import { launchExtension, saveProviderKey, waitFor, type ExtensionBrowser, sendFromPage } from './harness';
 
 /**
  * Issue 12, in real Chromium against the local fal sandbox: a provider answering
@@ -30,7 +30,7 @@ describe('provider requests are bounded (real Chromium)', () => {
     panelA = await ext.openExtensionPage('sidepanel.html');
     panelB = await ext.openExtensionPage('sidepanel.html');
     const jpeg = readFileSync('sandbox/demo/sunset.jpg').toString('base64');
-    referenceId = (await message<{ referenceId: string }>(panelA, 'reference.fromUrl', { url: `data:image/jpeg;base64,${jpeg}` })).referenceId;
+    referenceId = (await sendFromPage<{ referenceId: string }>(panelA, 'reference.fromUrl', { url: `data:image/jpeg;base64,${jpeg}` })).referenceId;
   });
 
   afterAll(async () => {
@@ -39,19 +39,9 @@ describe('provider requests are bounded (real Chromium)', () => {
     await sandbox?.close();
   });
 
-  /** Sends a protocol message from a panel, as the panel's own code does. */
-  async function message<T>(page: Page, type: string, payload: unknown): Promise<T> {
-    const reply = await page.evaluate(
-      ([t, p]) => (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).chrome.runtime.sendMessage({ type: t, payload: p }),
-      [type, payload] as const,
-    );
-    const r = reply as { ok: boolean; value?: T; error?: { message: string } };
-    if (!r?.ok) throw new Error(`${type} failed: ${r?.error?.message ?? JSON.stringify(reply)}`);
-    return r.value as T;
-  }
 
   async function createJob(prompt: string): Promise<string> {
-    const { jobId } = await message<{ jobId: string }>(panelA, 'job.create', {
+    const { jobId } = await sendFromPage<{ jobId: string }>(panelA, 'job.create', {
       request: { prompt, referenceId, modelId: 'flux-dev', settings: { influence: null, aspectRatio: null, numImages: 1, seed: null }, fresh: true, description: null },
     });
     return jobId;
@@ -91,7 +81,7 @@ describe('provider requests are bounded (real Chromium)', () => {
     tally['status checks per second with Retry-After: 0'] = perSecond.toFixed(2);
     expect(perSecond).toBeLessThanOrEqual(4);
     expect(count).toBeGreaterThan(0); // still checking, just not hammering
-    await message(panelA, 'job.cancel', { jobId: id });
+    await sendFromPage(panelA, 'job.cancel', { jobId: id });
     await waitFor('the job to be canceled', async () => (await readJob(id)).state === 'canceled');
   });
 

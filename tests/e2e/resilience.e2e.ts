@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CDPSession, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { currentWorker, launchExtension, waitFor, type ExtensionBrowser } from './harness';
+import { currentWorker, launchExtension, waitFor, type ExtensionBrowser, sendFromPage } from './harness';
 
 /**
  * Issue 5: paid jobs survive the service worker being stopped. Several jobs at once, from two
@@ -50,7 +50,7 @@ describe('jobs survive a stopped service worker (real Chromium)', () => {
     panelA = await ext.openExtensionPage('sidepanel.html');
     panelB = await ext.openExtensionPage('sidepanel.html');
     const jpeg = readFileSync('sandbox/demo/sunset.jpg').toString('base64');
-    referenceId = await message<{ referenceId: string }>(panelA, 'reference.fromUrl', { url: `data:image/jpeg;base64,${jpeg}` }).then((r) => r.referenceId);
+    referenceId = await sendFromPage<{ referenceId: string }>(panelA, 'reference.fromUrl', { url: `data:image/jpeg;base64,${jpeg}` }).then((r) => r.referenceId);
 
     // The DevTools protocol's ServiceWorker domain, from an ordinary page's session, sees the
     // extension's worker and can stop it (Target.closeTarget on the worker target cannot).
@@ -85,19 +85,9 @@ describe('jobs survive a stopped service worker (real Chromium)', () => {
     tally.workerStops++;
   }
 
-  /** Sends a protocol message from a panel, as the panel's own code does. */
-  async function message<T>(page: Page, type: string, payload: unknown): Promise<T> {
-    const reply = await page.evaluate(
-      ([t, p]) => (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).chrome.runtime.sendMessage({ type: t, payload: p }),
-      [type, payload] as const,
-    );
-    const r = reply as { ok: boolean; value?: T; error?: { message: string } };
-    if (!r?.ok) throw new Error(`${type} failed: ${r?.error?.message ?? JSON.stringify(reply)}`);
-    return r.value as T;
-  }
 
   async function createJob(page: Page, prompt: string, numImages = 1): Promise<{ id: string; prompt: string; numImages: number }> {
-    const { jobId } = await message<{ jobId: string; cached: boolean }>(page, 'job.create', {
+    const { jobId } = await sendFromPage<{ jobId: string; cached: boolean }>(page, 'job.create', {
       request: { prompt, referenceId, modelId: 'flux-dev', settings: { influence: null, aspectRatio: null, numImages, seed: null }, fresh: true, description: null },
     });
     tally.jobs++;
@@ -244,7 +234,7 @@ describe('jobs survive a stopped service worker (real Chromium)', () => {
     sandbox.setTiming({ downloadDelayMs: 0 });
     expect((await readJobs(ids)).every((j) => j.storedResults === 0)).toBe(true);
     // A panel opening wakes the worker (the same message a panel sends when it loads).
-    await message(panelA, 'jobs.resume', {});
+    await sendFromPage(panelA, 'jobs.resume', {});
 
     const stored = await waitForStates(ids, isOver, 'every download to finish');
     account(jobs, stored);
