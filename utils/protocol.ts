@@ -25,6 +25,15 @@ export const PROTOCOL = {
     payload: z.object({}),
     reply: z.object({ resumed: z.number().int().nonnegative() }),
   },
+  /**
+   * Sent every half second by a panel that shows an unfinished job: a worker the browser stopped
+   * mid-job is started again by the message itself (and resumes its jobs on start) instead of
+   * waiting up to 30 s for the resume alarm. Answers nothing.
+   */
+  'worker.ping': {
+    payload: z.object({}),
+    reply: z.object({}),
+  },
   'reference.fromUrl': {
     payload: z.object({ url: z.string().min(1).max(8 * 1024 * 1024), pageUrl: z.string().max(4096).optional() }),
     reply: z.object({ referenceId: z.string() }),

@@ -29,6 +29,10 @@ const handlers: Handlers = {
   async 'jobs.resume'() {
     return { resumed: await resumeJobs(jobEngine()) };
   },
+  async 'worker.ping'() {
+    // Arriving is the point: a stopped worker was started to receive this, and resumed its jobs.
+    return {};
+  },
   async 'reference.fromUrl'({ url, pageUrl }) {
     // A known page may be needed as Referer (hotlink protection); see intake.ts.
     const ref = await adoptImageFromUrl(url, { kind: 'drop', url: url.startsWith('data:') ? undefined : url, pageUrl }, fetch, { refererFetch: fetchWithReferer });

@@ -16,7 +16,8 @@ import { notesFor, routeLabel, type RoutingEnv } from '@/utils/routing';
 import { send } from '@/utils/protocol';
 import { setStarred } from '@/utils/results-store';
 import { SANDBOX_BUILD } from '@/utils/settings';
-import { routeState, useDraft, useJobs, useObjectUrl, useReference, useRoutingEnv, type JobWithResults } from './hooks';
+import { routeState, useDraft, useJobs, useObjectUrl, useReference, useRoutingEnv, useWakeWorker, type JobWithResults } from './hooks';
+import { isTerminal } from '@/utils/jobs/types';
 import { useResultUrls } from './result-urls';
 import { useStorageUsage } from './storage';
 import { usePaste, useScreenshot } from './intake-hooks';
@@ -38,6 +39,7 @@ export function App() {
   useEffect(() => {
     void send('jobs.resume', {}).catch(() => {});
   }, []);
+  useWakeWorker(jobs.some((j) => !isTerminal(j.job.state)), pingWorker);
   const screenshot = useScreenshot();
   usePaste(
     (file) => void adoptImageBlob(file, { kind: 'paste', name: file.name }).catch(() => {}),
@@ -211,6 +213,8 @@ function alternativeFor(modelId: JobWithResults['job']['request']['modelId'], ro
   const state = routeState(modelId, env);
   return state.ok && state.choice.route.id !== routeId ? routeLabel(state.choice.route) : null;
 }
+
+const pingWorker = () => send('worker.ping', {});
 
 function sourceLabel(kind: string, name?: string): string {
   if (kind === 'result') return 'a previous result';

@@ -171,3 +171,18 @@ export function routeState(modelId: ModelId, env: RoutingEnv): RouteState {
     return { ok: false, error: toAppError(err).toJSON() };
   }
 }
+
+/** How often an open panel with unfinished jobs checks that the worker is there. */
+export const WAKE_INTERVAL_MS = 500;
+
+/**
+ * While jobs are unfinished, keeps a worker that the browser stopped from staying stopped: the
+ * ping restarts it, and a starting worker resumes every unfinished job from its record.
+ */
+export function useWakeWorker(active: boolean, ping: () => Promise<unknown>): void {
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => void ping().catch(() => {}), WAKE_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [active, ping]);
+}

@@ -14,6 +14,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'reference.fromUrl': vi.fn(async () => ({ referenceId: 'r1' })),
     'reference.describe': vi.fn(async () => ({ description: 'a hill' })),
     'models.check': vi.fn(async () => ({ checkedAt: 0, rows: [] })),
+    'worker.ping': vi.fn(async () => ({})),
     'provider.testKey': vi.fn(async () => ({ ok: true, message: 'fine' })),
     ...overrides,
   };
