@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { AppError, toAppError } from '@/utils/errors';
-import { adoptImageFromUrl } from '@/utils/intake/ingest';
+import { adoptImageFromUrl } from '@/utils/intake/adopt-url';
 import { PROVIDER_NAMES } from '@/utils/models';
 import { createRouter, isTrustedSender, type Handlers } from '@/utils/protocol';
 import { getAdapter } from '@/utils/providers';

@@ -4,7 +4,6 @@ import { normalizeImage } from '../image/normalize';
 import { isSvgBlob, rasterizeSvgText, SVG_MAX_TEXT_BYTES } from '../image/svg';
 import type { ReferenceRecord, ReferenceSource } from '../references';
 import { patchDraft } from '../draft-store';
-import { fetchImage, type FetchImageOptions } from './fetch-image';
 
 export interface IngestOptions {
   /** Draws SVG text as PNG somewhere with a document (the page the image came from). */
@@ -61,21 +60,9 @@ export async function ingestBlob(blob: Blob, source: ReferenceSource, opts: Inge
 }
 
 /**
- * Shows "loading" in the panel at once, then fetches, converts and stores the image. Failure
- * leaves the previous reference in place and shows the reason.
- */
-export async function adoptImageFromUrl(
-  url: string,
-  source: ReferenceSource,
-  fetchFn: typeof fetch = fetch,
-  opts: FetchImageOptions = {},
-): Promise<ReferenceRecord> {
-  return adoptFrom(url, source, () => fetchImage(url, { pageUrl: source.pageUrl }, fetchFn, opts));
-}
-
-/**
- * Like adoptImageFromUrl, for bytes that must be obtained some other way (read in the page,
- * a screenshot crop): `getBlob` may throw an AppError with the reason to show.
+ * Shows "loading" in the panel at once, then gets the bytes (downloaded by the worker, see
+ * adopt-url.ts; read in the page; a screenshot crop), converts and stores them. `getBlob` may
+ * throw an AppError with the reason to show; failure leaves the previous reference in place.
  */
 export async function adoptFrom(url: string | undefined, source: ReferenceSource, getBlob: () => Promise<Blob>, opts: IngestOptions = {}): Promise<ReferenceRecord> {
   const sourceUrl = url && !url.startsWith('data:') && !url.startsWith('blob:') ? url : undefined;
