@@ -14,7 +14,8 @@ import { ModelCheckRow } from './model-check';
 export const PROTOCOL = {
   'job.create': {
     payload: z.object({ request: JobRequest }),
-    reply: z.object({ jobId: z.string(), cached: z.boolean() }),
+    /** `joined`: the same request was already running (another window): this is that job. */
+    reply: z.object({ jobId: z.string(), cached: z.boolean(), joined: z.boolean().default(false) }),
   },
   'job.cancel': {
     payload: z.object({ jobId: z.string().min(1) }),

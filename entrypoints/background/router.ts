@@ -19,8 +19,8 @@ import { resumeJobs } from './keep-alive';
 
 const handlers: Handlers = {
   async 'job.create'({ request }) {
-    const { job, cached } = await jobEngine().enqueue(request);
-    return { jobId: job.id, cached };
+    const { job, cached, joined } = await jobEngine().enqueue(request);
+    return { jobId: job.id, cached, joined };
   },
   async 'job.cancel'({ jobId }) {
     await jobEngine().cancel(jobId);

@@ -88,6 +88,7 @@ export function App() {
       });
       patch({ lastJobId: reply.jobId });
       if (reply.cached) setNotice('Same inputs as before: showing the saved result. Choose \u201cNew variation\u201d for a fresh one.');
+      else if (reply.joined) setNotice('The same request is already running (from another window): following it here instead of paying twice.');
     } catch (err) {
       setCreateError(toAppError(err).toJSON());
     } finally {

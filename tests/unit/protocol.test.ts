@@ -8,7 +8,7 @@ const ORIGIN = `chrome-extension://${EXT_ID}/`;
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
-    'job.create': vi.fn(async () => ({ jobId: 'j1', cached: false })),
+    'job.create': vi.fn(async () => ({ jobId: 'j1', cached: false, joined: false })),
     'job.cancel': vi.fn(async () => ({})),
     'jobs.resume': vi.fn(async () => ({ resumed: 0 })),
     'reference.fromUrl': vi.fn(async () => ({ referenceId: 'r1' })),
@@ -29,7 +29,7 @@ describe('message protocol', () => {
     const h = handlers();
     const route = createRouter(h, trust);
     const reply = await route({ type: 'job.create', payload: { request } }, panel);
-    expect(reply).toEqual({ ok: true, value: { jobId: 'j1', cached: false } });
+    expect(reply).toEqual({ ok: true, value: { jobId: 'j1', cached: false, joined: false } });
     expect(h['job.create']).toHaveBeenCalledWith({ request: { ...request, fresh: false, description: null } });
   });
 

@@ -65,7 +65,7 @@ export interface JobEngine {
    * Create at the same moment): that job is returned as it is, with `cached: false`, so both
    * panels show the one job and the user pays once.
    */
-  enqueue(request: JobRequest): Promise<{ job: JobRecord; cached: boolean }>;
+  enqueue(request: JobRequest): Promise<{ job: JobRecord; cached: boolean; joined: boolean }>;
   run(jobId: string): Promise<void>;
   resumeUnfinished(): Promise<number>;
   cancel(jobId: string): Promise<void>;
@@ -127,7 +127,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     return ended;
   }
 
-  async function enqueue(request: JobRequest): Promise<{ job: JobRecord; cached: boolean }> {
+  async function enqueue(request: JobRequest): Promise<{ job: JobRecord; cached: boolean; joined: boolean }> {
     const d = await deps.db();
     const route = await deps.chooseRoute(request);
     const reference = request.referenceId ? await d.get('references', request.referenceId) : null;
@@ -189,7 +189,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     // A joined job is normally running already (run() is then a no-op); one left by a stopped
     // worker and not resumed yet starts here.
     if (!answer.cached) void run(answer.job.id);
-    return { job: answer.job, cached: answer.cached };
+    return { job: answer.job, cached: answer.cached, joined: !answer.created };
   }
 
   /**

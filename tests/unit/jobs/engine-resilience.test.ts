@@ -82,6 +82,7 @@ describe('job engine: several jobs at once', () => {
     expect(two.job.id).toBe(one.job.id);
     // Not a cache answer: the panel shows the running job, not "the saved result".
     expect([one.cached, two.cached]).toEqual([false, false]);
+    expect([one.joined, two.joined]).toEqual([false, true]);
     await settle(engine);
     expect(calls.submit).toBe(1);
     const stored = await db.getAll('jobs');
@@ -101,9 +102,11 @@ describe('job engine: several jobs at once', () => {
     const first = await engine.enqueue(request);
     await until('the first to be polling', async () => (await db.get('jobs', first.job.id))?.state === 'polling');
     const later = await engine.enqueue(request);
-    expect(later).toEqual({ job: expect.objectContaining({ id: first.job.id }), cached: false });
+    expect(later).toEqual({ job: expect.objectContaining({ id: first.job.id }), cached: false, joined: true });
+    expect(first.joined).toBe(false);
     const variation = await engine.enqueue({ ...request, fresh: true });
     expect(variation.job.id).not.toBe(first.job.id);
+    expect(variation.joined).toBe(false);
     await until('the variation to be submitted', () => calls.submit === 2);
     // A 'submitting' record left by a stopped worker will end as "may have been charged": not joined.
     const other = { ...request, prompt: 'left by a stopped worker' };
