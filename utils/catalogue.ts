@@ -96,6 +96,27 @@ function route(r: Omit<RouteSpec, 'id'>): RouteSpec {
 }
 
 /**
+ * Seedream 4.x edit on fal: image_urls (up to 10), image_size preset | auto_2K | auto_4K |
+ * { width, height } (the sizes here fit 4.0's and 4.5's pixel ranges), num_images 1-6, seed,
+ * enable_safety_checker (fal-js SeedDream4EditInput, SeedDream45EditInput).
+ */
+function falSeedreamEdit(endpoint: string, runs: string): RouteSpec {
+  return route({
+    provider: 'fal',
+    endpoint,
+    runs,
+    imageInput: 'native',
+    fal: { image: { field: 'image_urls', list: true }, aspectField: 'image_size', fixed: { enable_safety_checker: true } },
+    aspectRatios: Object.keys(SEEDREAM4_SIZES),
+    sizes: SEEDREAM4_SIZES,
+    maxImages: 4,
+    seed: SEED_I32,
+    input: COMMON_INPUT,
+    lifecycle: { status: 'live', source: FAL_JS },
+  });
+}
+
+/**
  * A Gemini image model on Google's own API: generateContent with inline image parts and
  * generationConfig.imageConfig.aspectRatio. Image models refuse candidateCount > 1, so one
  * image per call; inline request data must stay under 20 MB in all.
@@ -404,21 +425,8 @@ export const MODELS: readonly ModelSpec[] = [
     description: 'Cinematic, dreamlike scenes with rich light, atmosphere and saturated colour.',
     retired: { what: 'Seedream 3.0', by: 'BytePlus', on: '2026-05-13', source: 'docs.byteplus.com ModelArk model deprecation notice (1350667)' },
     routes: [
-      route({
-        provider: 'fal',
-        endpoint: 'fal-ai/bytedance/seedream/v4/edit',
-        runs: 'Seedream 4.0',
-        imageInput: 'native',
-        // image_urls (up to 10), image_size preset | auto_2K | auto_4K | { width, height } (at least
-        // 921,600 px), num_images 1-6, seed, enable_safety_checker; output { images, seed }.
-        fal: { image: { field: 'image_urls', list: true }, aspectField: 'image_size', fixed: { enable_safety_checker: true } },
-        aspectRatios: Object.keys(SEEDREAM4_SIZES),
-        sizes: SEEDREAM4_SIZES,
-        maxImages: 4,
-        seed: SEED_I32,
-        input: COMMON_INPUT,
-        lifecycle: { status: 'live', source: FAL_JS },
-      }),
+      // Output { images, seed } (SeedDream4EditInput; image_size also takes auto, at least 921,600 px).
+      falSeedreamEdit('fal-ai/bytedance/seedream/v4/edit', 'Seedream 4.0'),
       route({
         provider: 'byteplus',
         endpoint: 'seedream-4-0-250828',
@@ -521,22 +529,9 @@ export const MODELS: readonly ModelSpec[] = [
     description: 'Mood, design and world-building for storytelling; less suited to text-heavy layouts.',
     retired: { what: 'Dreamina Image 3.1 on fal', by: 'fal', on: '2026-08-02', source: `${FAL_JS}: removed` },
     routes: [
-      route({
-        provider: 'fal',
-        endpoint: 'fal-ai/bytedance/seedream/v4.5/edit',
-        runs: 'Seedream 4.5',
-        imageInput: 'native',
-        // ByteDance's current image line, which took over from its 3.x models. image_urls (up to
-        // 10), image_size presets | auto_2K | auto_4K | { width, height } (2560x1440..4096x4096
-        // px), num_images 1-6, seed; output { images } (SeedDream45EditInput).
-        fal: { image: { field: 'image_urls', list: true }, aspectField: 'image_size', fixed: { enable_safety_checker: true } },
-        aspectRatios: Object.keys(SEEDREAM4_SIZES),
-        sizes: SEEDREAM4_SIZES,
-        maxImages: 4,
-        seed: SEED_I32,
-        input: COMMON_INPUT,
-        lifecycle: { status: 'live', source: FAL_JS },
-      }),
+      // ByteDance's current image line, which took over from its 3.x models. Output { images }
+      // without a seed (SeedDream45EditInput; sizes of 2560x1440..4096x4096 px).
+      falSeedreamEdit('fal-ai/bytedance/seedream/v4.5/edit', 'Seedream 4.5'),
       route({
         provider: 'replicate',
         endpoint: 'bytedance/dreamina-3.1',
