@@ -82,7 +82,8 @@ describe('job engine: several jobs at once', () => {
     expect(two.job.id).toBe(one.job.id);
     // Not a cache answer: the panel shows the running job, not "the saved result".
     expect([one.cached, two.cached]).toEqual([false, false]);
-    expect([one.joined, two.joined]).toEqual([false, true]);
+    // Which of the two arrives first is up to the scheduler: exactly one creates, the other joins.
+    expect([one.joined, two.joined].sort()).toEqual([false, true]);
     await settle(engine);
     expect(calls.submit).toBe(1);
     const stored = await db.getAll('jobs');
