@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toAppError } from './errors';
-import { MODELS, PROVIDER_NAMES, type ProviderId, type RouteSpec } from './models';
+import { MODELS, PROVIDER_NAMES, wireModel, type ProviderId, type RouteSpec } from './models';
 import { withOverride } from './routing';
 import type { ProviderAdapter, ProviderTarget } from './providers/types';
 import type { Settings } from './settings';
@@ -34,7 +34,7 @@ export async function checkModels(deps: ModelCheckDeps): Promise<ModelCheckRow[]
   const byProvider = new Map<ProviderId, RouteSpec[]>();
   const rows: ModelCheckRow[] = [];
   for (const r of routes) {
-    const model = r.modelOverride ?? r.endpoint;
+    const model = wireModel(r);
     if (r.lifecycle.status === 'retired' && !r.modelOverride) {
       rows.push({ routeId: r.id, model, status: 'retired', detail: `Retired on ${r.lifecycle.retiredOn}; never used.` });
       continue;
@@ -43,7 +43,7 @@ export async function checkModels(deps: ModelCheckDeps): Promise<ModelCheckRow[]
   }
   for (const [provider, provRoutes] of byProvider) {
     const name = PROVIDER_NAMES[provider];
-    const models = provRoutes.map((r) => r.modelOverride ?? r.endpoint);
+    const models = provRoutes.map(wireModel);
     const all = (status: ModelCheckRow['status'], detail: string) =>
       provRoutes.forEach((r, i) => rows.push({ routeId: r.id, model: models[i]!, status, detail }));
     const adapter = deps.adapterFor(provider);

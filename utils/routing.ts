@@ -1,5 +1,5 @@
 import { AppError } from './errors';
-import { ADAPTED_PROVIDERS, findRoute, getModel, PROVIDER_NAMES, type ModelId, type ModelSpec, type ProviderId, type RouteSpec } from './models';
+import { ADAPTED_PROVIDERS, findRoute, getModel, PROVIDER_NAMES, wireModel, type ModelId, type ModelSpec, type ProviderId, type RouteSpec } from './models';
 import type { ProviderTarget } from './providers/types';
 import type { Settings } from './settings';
 
@@ -117,7 +117,7 @@ export function formatDate(when: string | number): string {
 /** A route's name for people: provider and model, and what happens to the image. */
 export function routeLabel(r: RouteSpec): string {
   const how = r.imageInput === 'native' ? 'sends the image' : 'describes the image';
-  const what = r.label ?? (r.runs ? `${r.runs} (${r.modelOverride ?? r.endpoint})` : (r.modelOverride ?? r.endpoint));
+  const what = r.label ?? (r.runs ? `${r.runs} (${wireModel(r)})` : wireModel(r));
   return `${PROVIDER_NAMES[r.provider]}: ${what} (${how})`;
 }
 
