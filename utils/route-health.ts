@@ -33,3 +33,16 @@ export function setModelOverride(routeId: string, model: string): Promise<Settin
     return { ...s, modelOverrides, unavailableRoutes };
   });
 }
+
+/**
+ * What a model check found, applied in one settings write: routes whose model the provider no
+ * longer lists are marked, routes it lists again are cleared.
+ */
+export function applyModelFindings(findings: { missing: ReadonlyArray<{ routeId: string; message: string; model: string }>; present: readonly string[] }, now = Date.now()): Promise<Settings> {
+  return updateSettings((s) => {
+    const unavailableRoutes = { ...s.unavailableRoutes };
+    for (const id of findings.present) delete unavailableRoutes[id];
+    for (const m of findings.missing) unavailableRoutes[m.routeId] = { since: now, message: m.message.slice(0, 500), model: m.model };
+    return { ...s, unavailableRoutes };
+  });
+}

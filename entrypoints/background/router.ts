@@ -11,7 +11,7 @@ import { chooseRoute } from '@/utils/routing';
 import { configuredProviders } from '@/utils/secrets';
 import { loadSettings, SANDBOX_BUILD } from '@/utils/settings';
 import { checkModels } from '@/utils/model-check';
-import { clearRouteMark, markRouteUnavailable } from '@/utils/route-health';
+import { applyModelFindings } from '@/utils/route-health';
 import { findRoute } from '@/utils/models';
 import { fetchWithReferer } from './intake';
 import { describeReference, jobEngine, resolveTarget } from './jobs';
@@ -53,10 +53,10 @@ const handlers: Handlers = {
       fetch: (i, init) => fetch(i, init),
     });
     // What the providers said now replaces what this browser remembered.
-    for (const row of rows) {
-      if (row.status === 'missing') await markRouteUnavailable(row.routeId, row.detail, row.model);
-      else if (row.status === 'present' || row.status === 'deprecated') await clearRouteMark(row.routeId);
-    }
+    await applyModelFindings({
+      missing: rows.filter((r) => r.status === 'missing').map((r) => ({ routeId: r.routeId, message: r.detail, model: r.model })),
+      present: rows.filter((r) => r.status === 'present' || r.status === 'deprecated').map((r) => r.routeId),
+    });
     return { checkedAt: Date.now(), rows: rows.filter((r) => findRoute(r.routeId)) };
   },
   async 'provider.testKey'({ provider }) {
