@@ -1,5 +1,5 @@
 import type { SerializedError } from '@/utils/errors';
-import type { JobState } from '@/utils/jobs/types';
+import type { JobState } from '@/utils/store/types';
 import { ErrorNotice } from './ErrorNotice';
 
 export interface ResultView {

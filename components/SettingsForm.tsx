@@ -1,4 +1,4 @@
-import type { GenerationSettings } from '@/utils/draft';
+import type { GenerationSettings } from '@/utils/store/types';
 import { fromRouteStrength, type RouteSpec } from '@/utils/models';
 
 export interface SettingsFormProps {

@@ -1,6 +1,6 @@
 // CLI: `tsx sandbox/main.ts` (or `node --experimental-strip-types sandbox/main.ts` on Node >= 22.6).
 // Port from SANDBOX_PORT (default 8787); stays up until SIGINT/SIGTERM.
-import { startSandbox } from './server.ts';
+import { startSandbox } from './server';
 
 const port = Number(process.env.SANDBOX_PORT ?? 8787);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {

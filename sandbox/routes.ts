@@ -2,16 +2,16 @@
 // URL, so the extension's base-URL setting in sandbox mode is simply `${sandbox.url}/<name>`.
 // To add a provider, write `sandbox/providers/<name>.ts` exporting a ProviderFactory and list
 // it here.
-import type { ProviderFactory } from './types.ts';
-import { createFalProvider } from './providers/fal.ts';
-import { createReplicateProvider } from './providers/replicate.ts';
-import { createOpenAIProvider } from './providers/openai.ts';
-import { createBflProvider } from './providers/bfl.ts';
-import { createIdeogramProvider } from './providers/ideogram.ts';
-import { createMinimaxProvider } from './providers/minimax.ts';
-import { createByteplusProvider } from './providers/byteplus.ts';
-import { createVyroProvider } from './providers/vyro.ts';
-import { createGoogleProvider } from './providers/google.ts';
+import type { ProviderFactory } from './types';
+import { createFalProvider } from './providers/fal';
+import { createReplicateProvider } from './providers/replicate';
+import { createOpenAIProvider } from './providers/openai';
+import { createBflProvider } from './providers/bfl';
+import { createIdeogramProvider } from './providers/ideogram';
+import { createMinimaxProvider } from './providers/minimax';
+import { createByteplusProvider } from './providers/byteplus';
+import { createVyroProvider } from './providers/vyro';
+import { createGoogleProvider } from './providers/google';
 
 export interface Route {
   name: string;

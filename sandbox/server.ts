@@ -16,10 +16,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ROUTES } from './routes.ts';
-import type { Fault, ProviderHandler, ProviderResponse, RecordedRequest, SandboxServices, Timing } from './types.ts';
+import { ROUTES } from './routes';
+import type { Fault, ProviderHandler, ProviderResponse, RecordedRequest, SandboxServices, Timing } from './types';
 
-export type { Fault, RecordedRequest, Timing } from './types.ts';
+export type { Fault, RecordedRequest, Timing } from './types';
 
 export interface SandboxOptions {
   /** 0 picks a free port. Default 0. */

@@ -19,16 +19,16 @@
 //   5  panel cold open -> interactive; panel JavaScript gzip size
 //   6  5,000 stored generations: panel open -> first paint of results; worst scrolling frame
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { npx } from './run.ts';
-import { benchGenerations } from './bench/generation.ts';
-import { benchHistory } from './bench/history.ts';
-import { loopReference, photo12mp, screenshot4k } from './bench/images.ts';
-import { benchIntake } from './bench/intake.ts';
-import { generateUpTo, MemoryProbe, memoryRows } from './bench/memory.ts';
-import { benchPanelOpen } from './bench/panel-open.ts';
-import { machineInfo, markdownTable, type Row } from './bench/report.ts';
-import { startSession } from './bench/session.ts';
-import { benchWake } from './bench/wake.ts';
+import { npx } from './run';
+import { benchGenerations } from './bench/generation';
+import { benchHistory } from './bench/history';
+import { loopReference, photo12mp, screenshot4k } from './bench/images';
+import { benchIntake } from './bench/intake';
+import { generateUpTo, MemoryProbe, memoryRows } from './bench/memory';
+import { benchPanelOpen } from './bench/panel-open';
+import { machineInfo, markdownTable, type Row } from './bench/report';
+import { startSession } from './bench/session';
+import { benchWake } from './bench/wake';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const started = Date.now();

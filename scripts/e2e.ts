@@ -1,8 +1,8 @@
 // Builds the Chrome extension and runs the end-to-end suite in real Chromium.
 // Without Chromium this fails loudly: an e2e suite that silently skips proves nothing.
 import { existsSync } from 'node:fs';
-import { npx } from './run.ts';
-import { SANDBOX_E2E_PORT } from '../tests/e2e/sandbox-port.ts';
+import { npx } from './run';
+import { SANDBOX_E2E_PORT } from '../tests/e2e/sandbox-port';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(chromium)) {

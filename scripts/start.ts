@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startSandbox } from '../sandbox/server.ts';
-import { startPageServer } from '../sandbox/page-server.ts';
-import { npx } from './run.ts';
+import { startSandbox } from '../sandbox/server';
+import { startPageServer } from '../sandbox/page-server';
+import { npx } from './run';
 
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8787);
 const PAGE_PORT = Number(process.env.DEMO_PORT ?? 8788);

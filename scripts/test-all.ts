@@ -1,7 +1,7 @@
 // `npm test`: everything, in the order that fails fastest. Each step must pass; the last line
 // sums up the tests that ran ("N passed, N failed").
 import { readFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
-import { npx, run } from './run.ts';
+import { npx, run } from './run';
 
 mkdirSync('.tmp', { recursive: true });
 let passed = 0;

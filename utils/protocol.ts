@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { browser, type Browser } from 'wxt/browser';
 import { AppError, SerializedError, toAppError } from './errors';
-import { JobRequest } from './jobs/types';
+import { JobRequest } from './store/types';
 import { ModelId, ProviderId } from './models';
 import { ModelCheckRow } from './model-check';
 

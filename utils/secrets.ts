@@ -1,4 +1,4 @@
-import { db } from './db';
+import { db } from './store/schema';
 import { publish } from './events';
 import { ProviderId } from './models';
 

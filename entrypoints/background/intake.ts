@@ -1,6 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 import { AppError } from '@/utils/errors';
-import { patchDraft } from '@/utils/draft-store';
+import { patchDraft } from '@/utils/store/drafts';
 import { adoptFrom } from '@/utils/intake/ingest';
 import { fetchImage, isPrivateNetworkRefusal } from '@/utils/intake/fetch-image';
 import { extensionHost } from '@/utils/intake/network-guard';
@@ -10,7 +10,7 @@ import { pageReadError } from '@/utils/intake/messages';
 import { collectPickedBytes, PAGE_READ_MAX_BYTES, PICKED_BYTES_KEY, readUrlInPage, srcsetsInPage, type PageReadResult } from '@/utils/intake/page-read';
 import { buildRefererRule } from '@/utils/intake/referer-rule';
 import { pickBestSource } from '@/utils/intake/srcset';
-import type { ReferenceSource } from '@/utils/references';
+import type { ReferenceSource } from '@/utils/store/types';
 import { openPanel } from './panel';
 import { rasterizeSvgText, type SvgRasterResult } from '@/utils/image/svg';
 

@@ -1,4 +1,4 @@
-import { db, newId } from '@/utils/db';
+import { db, newId } from '@/utils/store/schema';
 import { publish } from '@/utils/events';
 import { createJobEngine, type JobEngine } from '@/utils/jobs/engine';
 import { prepareInput } from '@/utils/jobs/prepare-input';

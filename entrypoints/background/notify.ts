@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { jobEndNotice, noticeId, parseNoticeId } from '@/utils/jobs/notice';
-import type { JobRecord } from '@/utils/jobs/types';
+import type { JobRecord } from '@/utils/store/types';
 
 /**
  * A system notification when a job ends while no panel is open to show it (the worker keeps

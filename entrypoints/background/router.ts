@@ -4,7 +4,7 @@ import { adoptImageFromUrl } from '@/utils/intake/adopt-url';
 import { PROVIDER_NAMES } from '@/utils/models';
 import { createRouter, isTrustedSender, type Handlers } from '@/utils/protocol';
 import { getAdapter } from '@/utils/providers';
-import { db } from '@/utils/db';
+import { requireReference } from '@/utils/store/references';
 import { prepareForRoute } from '@/utils/image/normalize';
 import { DESCRIBE_INPUT } from '@/utils/jobs/prepare-input';
 import { chooseRoute } from '@/utils/routing';
@@ -39,8 +39,7 @@ const handlers: Handlers = {
     return { referenceId: ref.id };
   },
   async 'reference.describe'({ referenceId, modelId }) {
-    const ref = await (await db()).get('references', referenceId);
-    if (!ref) throw new AppError('not_found', 'The image prompt is no longer stored. Add the image again.');
+    const ref = await requireReference(referenceId);
     const env = { settings: await loadSettings(), configured: await configuredProviders(), sandbox: SANDBOX_BUILD };
     const { route } = chooseRoute(modelId, env);
     return { description: await describeReference(route.provider, await prepareForRoute(ref, DESCRIBE_INPUT)) };

@@ -1,11 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { db } from '@/utils/db';
-import { DEFAULT_DRAFT, type DraftRecord } from '@/utils/draft';
-import { loadDraft, patchDraft } from '@/utils/draft-store';
+import { db } from '@/utils/store/schema';
+import { DEFAULT_DRAFT, type DraftRecord, type JobRecord, type ReferenceRecord, type ResultRecord } from '@/utils/store/types';
+import { loadDraft, patchDraft } from '@/utils/store/drafts';
+import { getReference } from '@/utils/store/references';
 import { subscribe } from '@/utils/events';
-import type { JobRecord } from '@/utils/jobs/types';
-import type { ReferenceRecord } from '@/utils/references';
-import type { ResultRecord } from '@/utils/results';
 import { chooseRoute, type RouteChoice, type RoutingEnv } from '@/utils/routing';
 import { configuredProviders } from '@/utils/secrets';
 import { loadSettings, SANDBOX_BUILD, watchSettings, type Settings } from '@/utils/settings';
@@ -80,8 +78,7 @@ export function useReference(id: string | null): ReferenceRecord | null {
   useEffect(() => {
     if (!id) return;
     let alive = true;
-    void db()
-      .then((d) => d.get('references', id))
+    void getReference(id)
       .then((r) => alive && setLoaded({ id, ref: r ?? null }));
     return () => {
       alive = false;

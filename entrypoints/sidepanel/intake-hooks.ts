@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { AppError } from '@/utils/errors';
-import { patchDraft } from '@/utils/draft-store';
+import { patchDraft } from '@/utils/store/drafts';
 import { adoptFrom } from '@/utils/intake/ingest';
 import type { Rect } from '@/utils/image/crop';
 

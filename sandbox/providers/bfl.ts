@@ -12,8 +12,8 @@
 // the task in status Error. Moderation outcomes are injected as faults on 'status', e.g.
 // `{ provider: 'bfl', on: 'status', status: 200, body: { id: 'x', status: 'Content Moderated' } }`.
 import { randomUUID } from 'node:crypto';
-import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices, Timing } from '../types.ts';
-import { deriveFromReference, generateFromPrompt, hashString, ImageInputError, loadReference, MAX_SIDE, sizeForAspect, type Size } from '../image.ts';
+import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices, Timing } from '../types';
+import { deriveFromReference, generateFromPrompt, hashString, ImageInputError, loadReference, MAX_SIDE, sizeForAspect, type Size } from '../image';
 
 interface FieldError {
   type: string;

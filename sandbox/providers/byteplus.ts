@@ -35,9 +35,9 @@
 // containing "[sandbox:unsafe]" fails with OutputImageSensitiveContentDetected.
 import { Jimp } from 'jimp';
 import { randomUUID } from 'node:crypto';
-import { deriveFromReference, generateFromPrompt, ImageInputError, loadReference, MAX_SIDE, type GeneratedImage, type Size } from '../image.ts';
-import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types.ts';
-import { hasBearer, readJsonBody, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util.ts';
+import { deriveFromReference, generateFromPrompt, ImageInputError, loadReference, MAX_SIDE, type GeneratedImage, type Size } from '../image';
+import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types';
+import { hasBearer, readJsonBody, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util';
 
 interface SeedreamModel {
   tiers: readonly string[];

@@ -35,7 +35,7 @@ import type {
   ProviderResponse,
   SandboxServices,
   Timing,
-} from '../types.ts';
+} from '../types';
 import {
   describeImage,
   deriveFromReference,
@@ -47,9 +47,9 @@ import {
   sizeForAspect,
   type GeneratedImage,
   type Size,
-} from '../image.ts';
+} from '../image';
 import { Jimp, JimpMime } from 'jimp';
-import { FAL_MODELS, NSFW_ALL_MARKER, NSFW_MARKER, type FalModel, type FieldError } from './fal-models.ts';
+import { FAL_MODELS, NSFW_ALL_MARKER, NSFW_MARKER, type FalModel, type FieldError } from './fal-models';
 
 const NO_USER = 'No user found for Key ID and Secret';
 // Endpoint ids under these namespaces have one more leading segment (fal clients do the same).

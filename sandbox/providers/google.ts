@@ -21,9 +21,9 @@
 // content; "[sandbox:text-only]" -> 200 with a text part only (the model "declines" to draw).
 // See sandbox/README.md for what is documented and what is guessed.
 import { randomUUID } from 'node:crypto';
-import { deriveFromReference, describeImage, generateFromPrompt, ImageInputError, sizeForAspect, type GeneratedImage } from '../image.ts';
-import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types.ts';
-import { imageKind, readJsonBody, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util.ts';
+import { deriveFromReference, describeImage, generateFromPrompt, ImageInputError, sizeForAspect, type GeneratedImage } from '../image';
+import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types';
+import { imageKind, readJsonBody, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util';
 
 export const TEXT_ONLY_MARKER = '[sandbox:text-only]';
 

@@ -10,9 +10,9 @@
 // Auth: header `Api-Key`. Documented by Ideogram: the fields and ranges, 422 { error } for the
 // safety check, is_image_safe false with url null. Guessed: the bodies of 400/401/402/429 (we
 // answer { error }). A prompt containing "[sandbox:unsafe]" yields is_image_safe: false.
-import { deriveFromReference, generateFromPrompt, ImageInputError, sizeForAspect, type GeneratedImage } from '../image.ts';
-import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types.ts';
-import { field, imageKind, intField, readForm, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util.ts';
+import { deriveFromReference, generateFromPrompt, ImageInputError, sizeForAspect, type GeneratedImage } from '../image';
+import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types';
+import { field, imageKind, intField, readForm, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util';
 
 const ASPECTS = ['1x3', '3x1', '1x2', '2x1', '9x16', '16x9', '10x16', '16x10', '2x3', '3x2', '3x4', '4x3', '4x5', '5x4', '1x1'];
 const SPEEDS = ['FLASH', 'TURBO', 'BALANCED', 'DEFAULT', 'QUALITY'];

@@ -12,9 +12,9 @@
 // their `status` onto those codes (see minimaxFault); 502/503/504 stay real HTTP errors. A
 // prompt containing "[sandbox:unsafe]" answers with no image and failed_count = n.
 import { randomUUID } from 'node:crypto';
-import { deriveFromReference, generateFromPrompt, ImageInputError, loadReference, sizeForAspect, type GeneratedImage } from '../image.ts';
-import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types.ts';
-import { hasBearer, readJsonBody, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util.ts';
+import { deriveFromReference, generateFromPrompt, ImageInputError, loadReference, sizeForAspect, type GeneratedImage } from '../image';
+import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types';
+import { hasBearer, readJsonBody, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util';
 
 const ASPECTS = ['1:1', '16:9', '4:3', '3:2', '2:3', '3:4', '9:16', '21:9'];
 const LOGIN_FAIL = "login fail: Please carry the API secret key in the 'Authorization' field of the request header";

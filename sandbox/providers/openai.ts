@@ -22,8 +22,8 @@
 // Results are PNGs derived from the first reference image, long side <= 1024 (the real API
 // returns the size asked for); `output_format` is checked but the bytes are always PNG.
 import { Jimp } from 'jimp';
-import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types.ts';
-import { deriveFromReference, describeImage, hashString, ImageInputError, loadReference, sizeForAspect, type Size } from '../image.ts';
+import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types';
+import { deriveFromReference, describeImage, hashString, ImageInputError, loadReference, sizeForAspect, type Size } from '../image';
 
 /** Image models that answer on /v1/images/edits. */
 const IMAGE_MODELS = ['gpt-image-2', 'gpt-image-2-2026-04-21'];

@@ -23,7 +23,7 @@
 // visibility, is_official, run_count, latest_version { id, created_at, cog_version,
 // openapi_schema }, ...); run counts and version ids are the sandbox's.
 import { randomUUID } from 'node:crypto';
-import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices, Timing } from '../types.ts';
+import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices, Timing } from '../types';
 import {
   deriveFromReference,
   generateFromPrompt,
@@ -34,7 +34,7 @@ import {
   sizeForAspect,
   type GeneratedImage,
   type Size,
-} from '../image.ts';
+} from '../image';
 
 interface InvalidField {
   type: string;

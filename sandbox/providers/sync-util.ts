@@ -1,7 +1,7 @@
 // Helpers shared by the sandbox's synchronous providers (ideogram, minimax, byteplus, vyro):
 // the request itself takes the simulated generation time and answers with the result.
-import { hashString } from '../image.ts';
-import type { ProviderRequest, SandboxServices } from '../types.ts';
+import { hashString } from '../image';
+import type { ProviderRequest, SandboxServices } from '../types';
 
 /** Prompts containing this marker come back as if the provider's safety check blocked them. */
 export const UNSAFE_MARKER = '[sandbox:unsafe]';

@@ -8,9 +8,9 @@
 // The success shape (raw image bytes) is what public clients of this endpoint rely on; the
 // error body follows /work/shared/docs/providers.md and its codes/messages are guessed. A
 // prompt containing "[sandbox:unsafe]" is refused with 400 "NSFW content detected".
-import { generateFromPrompt, sizeForAspect } from '../image.ts';
-import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types.ts';
-import { field, hasBearer, intField, readForm, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util.ts';
+import { generateFromPrompt, sizeForAspect } from '../image';
+import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types';
+import { field, hasBearer, intField, readForm, seedFrom, simulateWork, UNSAFE_MARKER } from './sync-util';
 
 const ASPECTS = ['1:1', '3:2', '4:3', '3:4', '16:9', '9:16'];
 const STYLES = ['realistic', 'anime', 'flux-schnell', 'flux-dev', 'flux-dev-fast', 'imagine-turbo', 'sdxl-1.0'];

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
-import type { RecordedRequest } from '../../sandbox/server.ts';
-import { sendFromPage, waitFor } from '../../tests/e2e/harness.ts';
-import { median, type Row } from './report.ts';
-import { providerRequests, sleep, WATCHER_KEY, type BenchSession } from './session.ts';
+import type { RecordedRequest } from '../../sandbox/server';
+import { sendFromPage, waitFor } from '../../tests/e2e/harness';
+import { median, type Row } from './report';
+import { providerRequests, sleep, WATCHER_KEY, type BenchSession } from './session';
 
 /**
  * Figures 2, 3 and 4, from Create clicks in the panel against the fal sandbox (Flux dev,

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
-import { median, type Row } from './report.ts';
-import { openPanelOnce } from './panel-open.ts';
-import type { BenchSession } from './session.ts';
+import { median, type Row } from './report';
+import { openPanelOnce } from './panel-open';
+import type { BenchSession } from './session';
 
 /**
  * Figure 6: a panel opened over a large history. Seeds IndexedDB from an extension page with

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { chooseFromNativeContextMenu } from '../../tests/e2e/harness.ts';
-import { median, type Row } from './report.ts';
-import type { BenchSession } from './session.ts';
+import { chooseFromNativeContextMenu } from '../../tests/e2e/harness';
+import { median, type Row } from './report';
+import type { BenchSession } from './session';
 
 /**
  * Figure 1: right-click on the 12 MP JPEG -> "Use as image prompt" -> thumbnail decoded in the

@@ -1,8 +1,8 @@
 import type { CDPSession } from 'playwright-core';
-import { sendFromPage } from '../../tests/e2e/harness.ts';
-import { heapAfterGc } from './cdp.ts';
-import { median, type Row } from './report.ts';
-import { sleep, waitForJobs, type BenchSession } from './session.ts';
+import { sendFromPage } from '../../tests/e2e/harness';
+import { heapAfterGc } from './cdp';
+import { median, type Row } from './report';
+import { sleep, waitForJobs, type BenchSession } from './session';
 
 /**
  * Figure 7: the worker's and the panel's memory after 1, 50 and 100 generations. JS heap after

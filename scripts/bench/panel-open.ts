@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { waitFor } from '../../tests/e2e/harness.ts';
-import { median, type Row } from './report.ts';
-import { BENCH_BUILD, openPanelWindow, type BenchSession } from './session.ts';
+import { waitFor } from '../../tests/e2e/harness';
+import { median, type Row } from './report';
+import { BENCH_BUILD, openPanelWindow, type BenchSession } from './session';
 
 export interface PanelOpenTimes {
   /** ms since navigation start: Create enabled with the prompt present, then the next frame. */

@@ -2,10 +2,10 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startSandbox, type RecordedRequest, type Sandbox } from '../../sandbox/server.ts';
-import { startPageServer, type PageServer, type RouteHandler } from '../../sandbox/page-server.ts';
-import { CHROME_BUILD, launchExtension, saveProviderKey, waitFor, type ExtensionBrowser } from '../../tests/e2e/harness.ts';
-import { connectBrowserCdp, type BrowserCdp } from './cdp.ts';
+import { startSandbox, type RecordedRequest, type Sandbox } from '../../sandbox/server';
+import { startPageServer, type PageServer, type RouteHandler } from '../../sandbox/page-server';
+import { CHROME_BUILD, launchExtension, saveProviderKey, waitFor, type ExtensionBrowser } from '../../tests/e2e/harness';
+import { connectBrowserCdp, type BrowserCdp } from './cdp';
 
 /**
  * One Chromium for the whole bench: headed under Xvfb (the real context menu needs it), the

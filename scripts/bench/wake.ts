@@ -1,7 +1,7 @@
 import type { CDPSession } from 'playwright-core';
-import { sendFromPage, waitFor } from '../../tests/e2e/harness.ts';
-import { median, type Row } from './report.ts';
-import { providerRequests, sleep, waitForJobs, type BenchSession } from './session.ts';
+import { sendFromPage, waitFor } from '../../tests/e2e/harness';
+import { median, type Row } from './report';
+import { providerRequests, sleep, waitForJobs, type BenchSession } from './session';
 
 /**
  * Figure 8: with a panel open and a job polling, the worker is stopped through the DevTools

@@ -4,8 +4,8 @@ import { Jimp } from 'jimp';
 import { DESCRIBE_MAX_TOKENS, describeImage, mergeDescription, pickDescriber } from '@/utils/describe';
 import { prepareInput } from '@/utils/jobs/prepare-input';
 import { getModel } from '@/utils/models';
-import { db, resetDbForTests } from '@/utils/db';
-import type { JobRecord } from '@/utils/jobs/types';
+import { db, resetDbForTests } from '@/utils/store/schema';
+import type { JobRecord } from '@/utils/store/types';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { IDBFactory } from 'fake-indexeddb';
 

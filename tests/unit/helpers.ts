@@ -1,5 +1,5 @@
 import { IDBFactory } from 'fake-indexeddb';
-import { openImagePromptDB } from '../../utils/db';
+import { openImagePromptDB } from '../../utils/store/schema';
 
 /** A fresh, isolated database for one test. */
 export function freshDb() {

@@ -2,7 +2,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Jimp, JimpMime } from 'jimp';
-import { startSandbox, type Sandbox } from '../../sandbox/server.ts';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
 
 const KEY = 'Key test-id:test-secret';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

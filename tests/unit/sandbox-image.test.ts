@@ -7,7 +7,7 @@ import {
   ImageInputError,
   loadReference,
   sizeForAspect,
-} from '../../sandbox/image.ts';
+} from '../../sandbox/image';
 
 async function jpeg(width: number, height: number) {
   const img = new Jimp({ width, height, color: 0x3366ccff });

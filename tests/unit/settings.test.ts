@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { IDBFactory } from 'fake-indexeddb';
 import { DEFAULT_SETTINGS, isAllowedBaseUrl, loadSettings, parseSettings, updateSettings } from '@/utils/settings';
 import { allBaseUrls, getBaseUrl, migrateLegacyAddresses, setBaseUrl } from '@/utils/provider-addresses';
-import { db, resetDbForTests } from '@/utils/db';
+import { db, resetDbForTests } from '@/utils/store/schema';
 import { getKey, maskKey, setKey } from '@/utils/secrets';
 
 beforeEach(() => {

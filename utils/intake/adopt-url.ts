@@ -1,4 +1,4 @@
-import type { ReferenceRecord, ReferenceSource } from '../references';
+import type { ReferenceRecord, ReferenceSource } from '../store/types';
 import { fetchImage, type FetchImageOptions } from './fetch-image';
 import { adoptFrom } from './ingest';
 

@@ -1,9 +1,10 @@
-import { db, newId } from '../db';
+import { saveReference } from '../store/references';
+import { requireResult } from '../store/results';
 import { AppError, toAppError } from '../errors';
 import { normalizeImage } from '../image/normalize';
 import { isSvgBlob, rasterizeSvgText, SVG_MAX_TEXT_BYTES } from '../image/svg';
-import type { ReferenceRecord, ReferenceSource } from '../references';
-import { patchDraft } from '../draft-store';
+import type { ReferenceRecord, ReferenceSource } from '../store/types';
+import { patchDraft } from '../store/drafts';
 
 export interface IngestOptions {
   /** Draws SVG text as PNG somewhere with a document (the page the image came from). */
@@ -36,27 +37,7 @@ async function rasterizeIfSvg(blob: Blob, rasterize = rasterizeHere): Promise<Bl
  */
 export async function ingestBlob(blob: Blob, source: ReferenceSource, opts: IngestOptions = {}): Promise<ReferenceRecord> {
   const normal = await normalizeImage(await rasterizeIfSvg(blob, opts.rasterizeSvg));
-  const d = await db();
-  // The same picture added twice is stored once.
-  const existing = await d.getFromIndex('references', 'byHash', normal.sha256);
-  if (existing) {
-    const updated = { ...existing, source };
-    await d.put('references', updated);
-    return updated;
-  }
-  const record: ReferenceRecord = {
-    id: newId(),
-    createdAt: Date.now(),
-    blob: normal.blob,
-    mime: normal.mime,
-    width: normal.width,
-    height: normal.height,
-    thumb: normal.thumb,
-    sha256: normal.sha256,
-    source,
-  };
-  await d.put('references', record);
-  return record;
+  return saveReference(normal, source);
 }
 
 /**
@@ -89,7 +70,6 @@ export function adoptImageBlob(blob: Blob, source: ReferenceSource): Promise<Ref
 
 /** A generated result becomes the next image prompt (the iteration loop). */
 export async function adoptResult(resultId: string): Promise<ReferenceRecord> {
-  const result = await (await db()).get('results', resultId);
-  if (!result) throw new AppError('not_found', 'That result is no longer stored.');
-  return adoptImageBlob(result.blob, { kind: 'result', jobId: result.jobId });
+  const result = await requireResult(resultId);
+  return adoptImageBlob(result.blob, { kind: 'result', jobId: result.jobId, resultId });
 }

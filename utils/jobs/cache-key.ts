@@ -1,5 +1,5 @@
 import { sha256Hex } from '../image/bytes';
-import type { JobRequest } from './types';
+import type { JobRequest } from '../store/types';
 
 /**
  * Identical inputs (reference bytes, prompt, model, route, settings, seed) give the same key.

@@ -1,17 +1,17 @@
 import type { IDBPDatabase } from 'idb';
-import type { ImagePromptDB } from '../db';
+import type { ImagePromptDB } from '../store/schema';
 import { AppError, isTransient, toAppError } from '../errors';
 import { findRoute, PROVIDER_NAMES, wireModel, type ProviderId, type RouteSpec } from '../models';
 import { RequestTimeout } from '../net/timed-fetch';
 import { abortableSleep } from '../net/sleep';
 import { clampRetryAfter, REQUEST_LIMITS, type ProviderCallContext } from '../providers/http';
 import type { GenerationInput, ProviderAdapter, ProviderHandle, ProviderOutput, ProviderTarget, SubmitOutcome } from '../providers/types';
-import type { ResultRecord } from '../results';
 import { cacheKeyFor } from './cache-key';
 import { DOWNLOAD_LIMITS, downloadOutput } from './download';
 import { ProviderSlots } from './provider-slots';
 import { evictLeastRecentlyUsed, isQuotaExceeded } from './eviction';
-import { isTerminal, JOB_STATES, type JobRecord, type JobRequest } from './types';
+import { isTerminal, JOB_STATES, type JobRecord, type JobRequest, type ResultRecord } from '../store/types';
+import { requireReference } from '../store/references';
 
 /**
  * The job engine: runs persisted jobs to their end, step by step, writing each state before
@@ -130,10 +130,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
   async function enqueue(request: JobRequest): Promise<{ job: JobRecord; cached: boolean; joined: boolean }> {
     const d = await deps.db();
     const route = await deps.chooseRoute(request);
-    const reference = request.referenceId ? await d.get('references', request.referenceId) : null;
-    if (request.referenceId && !reference) {
-      throw new AppError('not_found', 'The image prompt is no longer stored. Add the image again.');
-    }
+    const reference = request.referenceId ? await requireReference(request.referenceId, deps.db) : null;
     const model = wireModel(route);
     const cacheKey = await cacheKeyFor(request, route.id, reference?.sha256 ?? null, route.modelOverride);
     const now = deps.now();

@@ -1,6 +1,6 @@
 import type { IDBPDatabase } from 'idb';
-import type { ImagePromptDB } from '../db';
-import { isTerminal, JOB_STATES } from './types';
+import type { ImagePromptDB } from '../store/schema';
+import { isTerminal, JOB_STATES } from '../store/types';
 
 /**
  * Making room when the browser refuses a write (QuotaExceededError): results are deleted

@@ -1,5 +1,5 @@
 import { getModel } from '../models';
-import type { JobRecord } from './types';
+import type { JobRecord } from '../store/types';
 
 /**
  * What a system notification says when a job ends while no panel is open: plain words, the

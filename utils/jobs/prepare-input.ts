@@ -1,10 +1,10 @@
-import { db } from '../db';
+import { requireReference } from '../store/references';
 import { AppError } from '../errors';
 import { prepareForRoute } from '../image/normalize';
 import { fromRouteStrength, toRouteStrength, type RouteSpec } from '../models';
 import type { GenerationInput, PreparedImage } from '../providers/types';
 import { mergeDescription } from '../describe';
-import type { JobRecord } from './types';
+import type { JobRecord } from '../store/types';
 
 /** What a describer sees: small and widely accepted, plenty for a caption. */
 export const DESCRIBE_INPUT = { maxSide: 1024, maxBytes: 4 * 1024 * 1024, formats: ['image/jpeg', 'image/png'] } as const;
@@ -21,8 +21,7 @@ export async function prepareInput(
 ): Promise<GenerationInput & { description?: string }> {
   const { request } = job;
   const { settings } = request;
-  const ref = request.referenceId ? await (await db()).get('references', request.referenceId) : undefined;
-  if (request.referenceId && !ref) throw new AppError('not_found', 'The image prompt is no longer stored. Add the image again.');
+  const ref = request.referenceId ? await requireReference(request.referenceId) : undefined;
 
   let image: GenerationInput['image'] = null;
   let prompt = request.prompt.trim();

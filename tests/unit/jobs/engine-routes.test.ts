@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../utils/errors';
-import type { JobRecord } from '../../../utils/jobs/types';
+import type { JobRecord } from '../../../utils/store/types';
 import { fakeProvider, request, route, settle, setup } from './fixtures';
 
 /** A provider that refuses every submit with the given error. */

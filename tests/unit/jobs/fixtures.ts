@@ -1,11 +1,11 @@
 import { vi } from 'vitest';
 import type { IDBPDatabase } from 'idb';
-import type { ImagePromptDB } from '../../../utils/db';
+import type { ImagePromptDB } from '../../../utils/store/schema';
 import { createJobEngine, type EngineDeps } from '../../../utils/jobs/engine';
-import type { JobRecord, JobRequest } from '../../../utils/jobs/types';
+import type { JobRecord, JobRequest } from '../../../utils/store/types';
 import { getModel } from '../../../utils/models';
 import type { ProviderAdapter } from '../../../utils/providers/types';
-import type { ResultRecord } from '../../../utils/results';
+import type { ResultRecord } from '../../../utils/store/types';
 import { PNG_1x1, fakeClock, freshDb } from '../helpers';
 
 export { fakeClock };

@@ -4,7 +4,7 @@ import { Jimp } from 'jimp';
 import { MODELS, toRouteStrength, type RouteSpec } from '@/utils/models';
 import { bflAdapter, devSize, isOfficialBflHost } from '@/utils/providers/bfl';
 import type { GenerationInput, PreparedImage, ProviderContext, ProviderHandle } from '@/utils/providers/types';
-import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
+import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { fakeFetch, json, makeImage } from './scripted-fetch';
 
 // ---- helpers ---------------------------------------------------------------------------

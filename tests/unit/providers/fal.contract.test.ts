@@ -4,7 +4,7 @@ import { Jimp } from 'jimp';
 import { MODELS, toRouteStrength, wireSize, type RouteSpec } from '../../../utils/models';
 import { falAdapter } from '../../../utils/providers/fal';
 import type { GenerationInput, PollOutcome, PreparedImage, ProviderContext } from '../../../utils/providers/types';
-import type { Sandbox } from '../../../sandbox/server.ts';
+import type { Sandbox } from '../../../sandbox/server';
 import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
 import { errorOf } from './scripted-fetch';
 

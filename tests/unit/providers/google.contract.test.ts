@@ -5,7 +5,7 @@ import { MODELS, wireModel, type RouteSpec } from '../../../utils/models';
 import { getAdapter } from '../../../utils/providers';
 import { durationMs, googleAdapter, GOOGLE_VISION_MODEL } from '../../../utils/providers/google';
 import type { ProviderOutput, SubmitOutcome } from '../../../utils/providers/types';
-import { GOOGLE_MODELS, GOOGLE_RETIRED_MODELS, TEXT_ONLY_MARKER } from '../../../sandbox/providers/google.ts';
+import { GOOGLE_MODELS, GOOGLE_RETIRED_MODELS, TEXT_ONLY_MARKER } from '../../../sandbox/providers/google';
 import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox, type RecordedCall } from './sync-helpers';
 import { errorOf } from './scripted-fetch';
 

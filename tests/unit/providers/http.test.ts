@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
+import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { AppError } from '../../../utils/errors';
 import { downloadOutput } from '../../../utils/jobs/download';
 import { falAdapter } from '../../../utils/providers/fal';

@@ -4,8 +4,8 @@ import { Jimp } from 'jimp';
 import { MODELS, wireSize, type RouteSpec } from '@/utils/models';
 import { openaiAdapter, tryAgainMs } from '@/utils/providers/openai';
 import type { GenerationInput, PreparedImage, ProviderContext } from '@/utils/providers/types';
-import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
-import { OPENAI_RETIRED } from '../../../sandbox/providers/openai.ts';
+import { startSandbox, type Sandbox } from '../../../sandbox/server';
+import { OPENAI_RETIRED } from '../../../sandbox/providers/openai';
 import { errorOf, fakeFetch, json, makeImage } from './scripted-fetch';
 
 // ---- helpers ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { Jimp, JimpMime } from 'jimp';
 import { MODELS, toRouteStrength, type RouteSpec } from '@/utils/models';
 import { DATA_URI_MAX_BYTES, replicateAdapter, throttleResetMs } from '@/utils/providers/replicate';
 import type { GenerationInput, PreparedImage, ProviderContext, ProviderHandle, ProviderOutput } from '@/utils/providers/types';
-import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
+import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { errorOf, fakeFetch, json } from './scripted-fetch';
 
 // ---- helpers ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Shared by the contract tests of the synchronous adapters (ideogram, minimax, byteplus, vyro).
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { Jimp, JimpMime } from 'jimp';
-import { startSandbox, type Sandbox } from '../../../sandbox/server.ts';
+import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { getModel, type ModelId, type RouteSpec } from '../../../utils/models';
 import type { GenerationInput, PreparedImage, ProviderContext } from '../../../utils/providers/types';
 

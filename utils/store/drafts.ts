@@ -1,6 +1,6 @@
-import { db } from './db';
-import { DEFAULT_DRAFT, DraftRecord } from './draft';
-import { publish } from './events';
+import { db } from './schema';
+import { DEFAULT_DRAFT, DraftRecord } from './types';
+import { publish } from '../events';
 
 /** Reads the current draft; a damaged record falls back to defaults field by field. */
 export async function loadDraft(): Promise<DraftRecord> {

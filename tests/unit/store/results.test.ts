@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { subscribe, type AppEvent } from '../../utils/events';
-import { setStarred } from '../../utils/results-store';
-import { freshDb } from './helpers';
-import { resultRecord } from './jobs/fixtures';
+import { subscribe, type AppEvent } from '../../../utils/events';
+import { setStarred } from '../../../utils/store/results';
+import { freshDb } from '../helpers';
+import { resultRecord } from '../jobs/fixtures';
 
 describe('results store', () => {
   it('stars and unstars a result, keeping everything else, and tells open panels', async () => {

@@ -1,9 +1,9 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { AppError } from './errors';
-import type { ReferenceRecord } from './references';
-import type { JobRecord } from './jobs/types';
-import type { ResultRecord } from './results';
-import type { DraftRecord } from './draft';
+import { AppError } from '../errors';
+import type { ReferenceRecord } from './types';
+import type { JobRecord } from './types';
+import type { ResultRecord } from './types';
+import type { DraftRecord } from './types';
 
 /**
  * The extension's IndexedDB, shared by the worker and every extension page (same origin).

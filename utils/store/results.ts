@@ -1,8 +1,20 @@
 import type { IDBPDatabase } from 'idb';
-import { db as defaultDb, type ImagePromptDB } from './db';
-import { AppError } from './errors';
-import { publish } from './events';
-import type { ResultRecord } from './results';
+import { db as defaultDb, type ImagePromptDB } from './schema';
+import { AppError } from '../errors';
+import { publish } from '../events';
+import type { ResultRecord } from './types';
+
+type Database = () => Promise<IDBPDatabase<ImagePromptDB>>;
+
+export async function getResult(id: string, database: Database = defaultDb): Promise<ResultRecord | undefined> {
+  return (await database()).get('results', id);
+}
+
+export async function requireResult(id: string, database: Database = defaultDb): Promise<ResultRecord> {
+  const result = await getResult(id, database);
+  if (!result) throw new AppError('not_found', 'That image is no longer stored.');
+  return result;
+}
 
 /**
  * Stars or unstars a result (starred results are never removed to make room). Read and write

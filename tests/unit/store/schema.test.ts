@@ -1,13 +1,13 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { openDB, type IDBPDatabase } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DRAFT } from '../../utils/draft';
-import { db, DB_NAME, DB_VERSION, openImagePromptDB, resetDbForTests } from '../../utils/db';
-import { jobRecord, resultRecord } from './jobs/fixtures';
+import { DEFAULT_DRAFT } from '../../../utils/store/types';
+import { db, DB_NAME, DB_VERSION, openImagePromptDB, resetDbForTests } from '../../../utils/store/schema';
+import { jobRecord, resultRecord } from '../jobs/fixtures';
 
 /**
  * Every schema version ever shipped, frozen as that version's code created it. Never edit an
- * entry: a new version adds its own step here and to utils/db.ts, and these tests then check
+ * entry: a new version adds its own step here and to utils/store/schema.ts, and these tests then check
  * that a database from every earlier version upgrades with its data intact.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw databases of old versions have no typed schema

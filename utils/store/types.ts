@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { ModelId, type ImageMime, type ProviderId } from '../models';
+import { SerializedError } from '../errors';
+import type { ProviderHandle, ProviderOutput } from '../providers/types';
+
+/**
+ * Every record kind the extension keeps in IndexedDB, in one place: the schema
+ * (utils/store/schema.ts) stores these, and one store module per kind (references, results,
+ * drafts, history) reads and writes them.
+ */
+
+// ---- References ----
+/** Where a reference image came from; shown in the panel under the thumbnail. */
+export interface ReferenceSource {
+  kind: 'page' | 'file' | 'drop' | 'paste' | 'screenshot' | 'result';
+  /** The image's own address, when it had one. */
+  url?: string;
+  /** The page the user found it on. */
+  pageUrl?: string;
+  pageTitle?: string;
+  /** File name for uploads. */
+  name?: string;
+  /** For kind 'result': the job that produced it. */
+  jobId?: string;
+  /** For kind 'result': the result itself (lineage: which image a generation grew from). */
+  resultId?: string;
+}
+
+/** A normalised reference image, stored once and passed around by id. */
+export interface ReferenceRecord {
+  id: string;
+  createdAt: number;
+  /** Normalised bytes (oriented, capped in size), ready to be prepared for any route. */
+  blob: Blob;
+  mime: ImageMime;
+  width: number;
+  height: number;
+  /** Small preview for the panel. */
+  thumb: Blob;
+  /** Hex SHA-256 of `blob`: part of the cache key, and de-duplicates repeated intake. */
+  sha256: string;
+  source: ReferenceSource;
+}
+
+// ---- Results ----
+/** One generated image, downloaded into IndexedDB as soon as the provider made it. */
+export interface ResultRecord {
+  id: string;
+  jobId: string;
+  /** Position within the job's outputs. */
+  index: number;
+  blob: Blob;
+  mime: ImageMime | string;
+  width?: number;
+  height?: number;
+  createdAt: number;
+  /** Updated whenever the result is served (cache hit or shown); drives eviction order. */
+  lastUsedAt: number;
+  /** Starred results are never evicted. */
+  starred: boolean;
+}
+
+// ---- Drafts ----
+/**
+ * What the panel is working on: the current reference, prompt, model and settings. Persisted
+ * so that closing and reopening the panel (or a worker restart) loses nothing.
+ */
+export const GenerationSettings = z.object({
+  /** The panel's "Reference strength", 0 (loose) to 1 (follow closely); null = the route's default. */
+  influence: z.number().min(0).max(1).nullable().catch(null),
+  aspectRatio: z.string().max(20).nullable().catch(null),
+  numImages: z.number().int().min(1).max(9).catch(1),
+  /** Fixed seed, or null for a random one each time. */
+  seed: z.number().int().min(0).max(2 ** 32 - 1).nullable().catch(null),
+});
+export type GenerationSettings = z.infer<typeof GenerationSettings>;
+
+export const IntakeState = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('idle') }),
+  z.object({ status: z.literal('loading'), sourceUrl: z.string().optional(), startedAt: z.number() }),
+  z.object({ status: z.literal('error'), sourceUrl: z.string().optional(), error: SerializedError }),
+]);
+export type IntakeState = z.infer<typeof IntakeState>;
+
+export const DraftRecord = z.object({
+  id: z.literal('current'),
+  referenceId: z.string().nullable(),
+  intake: IntakeState,
+  prompt: z.string().max(10_000),
+  modelId: ModelId,
+  settings: GenerationSettings,
+  /** The reference in words, for models that cannot see images; editable by the user. */
+  description: z.object({ referenceId: z.string(), text: z.string().max(2000) }).nullable().catch(null),
+  /** The job whose results the panel shows first. */
+  lastJobId: z.string().nullable(),
+  updatedAt: z.number(),
+});
+export type DraftRecord = z.infer<typeof DraftRecord>;
+
+export const DEFAULT_DRAFT: DraftRecord = {
+  id: 'current',
+  referenceId: null,
+  intake: { status: 'idle' },
+  prompt: '',
+  modelId: 'flux-dev',
+  settings: { influence: null, aspectRatio: null, numImages: 1, seed: null },
+  description: null,
+  lastJobId: null,
+  updatedAt: 0,
+};
+
+// ---- Jobs ----
+/**
+ * A generation job is a persisted state machine. Every state is written to IndexedDB before
+ * the step it names starts, so a worker that stops at any moment can be resumed from the
+ * record alone:
+ *
+ *   queued -> submitting -> submitted -> polling -> downloading -> done
+ *                                                  \-> failed | canceled | timed_out
+ */
+export const JOB_STATES = ['queued', 'submitting', 'submitted', 'polling', 'downloading', 'done', 'failed', 'canceled', 'timed_out'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const TERMINAL_STATES: readonly JobState[] = ['done', 'failed', 'canceled', 'timed_out'];
+export const isTerminal = (s: JobState) => TERMINAL_STATES.includes(s);
+
+/** What the panel asks for; validated at the worker. */
+export const JobRequest = z.object({
+  prompt: z.string().trim().min(1, 'Write a prompt first.').max(10_000),
+  referenceId: z.string().min(1).nullable(),
+  modelId: ModelId,
+  settings: GenerationSettings,
+  /** True for "New variation": skip the cache and always run a fresh job. */
+  fresh: z.boolean().default(false),
+  /**
+   * For models that cannot see images: the reference in words, as the user saw and perhaps
+   * edited it. Null lets the worker describe the reference itself.
+   */
+  description: z.string().trim().max(2000).nullable().default(null),
+});
+export type JobRequest = z.infer<typeof JobRequest>;
+
+export interface JobRecord {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  state: JobState;
+  request: JobRequest;
+  routeId: string;
+  provider: ProviderId;
+  /** The model id sent to the provider (the route's, or the user's override), shown on results. */
+  model?: string;
+  /** Same inputs, same key: a finished job with this key answers without a provider request. */
+  cacheKey: string;
+  /** Set when this job was answered from the cache: the job that made the results. */
+  cachedFrom?: string;
+  /** The provider's id and URLs, stored before anything waits on them. */
+  handle?: ProviderHandle;
+  /** Live progress for the panel. */
+  progress?: { stage: 'queued' | 'running'; queuePosition?: number };
+  /** Outputs still to download (URLs expire, so this happens as soon as they exist). */
+  outputs?: ProviderOutput[];
+  resultIds: string[];
+  /** Transient-failure retries used so far. */
+  attempts: number;
+  /** When a retry may run (after backoff or Retry-After). */
+  notBefore?: number;
+  /** Past this time the job is given up as timed_out. */
+  deadlineAt: number;
+  /** When the submit call started: evidence that a request may have reached the provider. */
+  submitStartedAt?: number;
+  /** For routes that describe the reference instead of sending it: the words used. */
+  description?: string;
+  /** Something the user should know about a finished job (e.g. images the safety checker dropped). */
+  notice?: string;
+  error?: SerializedError;
+}
