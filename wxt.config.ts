@@ -4,12 +4,15 @@ import { defineConfig } from 'wxt';
 // sidebar). `--mode sandbox` (used by `npm start`) points providers without a key at the
 // local sandbox; the normal build never does.
 export default defineConfig({
-  modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
+  // i18n: every text lives in locales/en.yml and ships as _locales/en/messages.json, so a
+  // translation is a file, not a code change.
+  modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   // Explicit imports everywhere: modules read the same in the build, in tests and in an editor.
   imports: false,
   manifest: ({ browser }) => ({
-    name: 'Image Prompt',
-    description: 'Use any image on the web as an image prompt for AI image generation, with your own provider keys.',
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
     permissions: [
       'contextMenus',
       'storage',
@@ -27,13 +30,13 @@ export default defineConfig({
       ...(browser === 'firefox' ? [] : ['sidePanel']),
     ],
     commands: {
-      'pick-image': { suggested_key: { default: 'Alt+Shift+I' }, description: 'Pick an image on this page' },
+      'pick-image': { suggested_key: { default: 'Alt+Shift+I' }, description: '__MSG_pickImageCommand__' },
     },
     // Images come from any site (the worker fetches them itself, so the page cannot tamper
     // with or withhold them) and provider base URLs are user-configurable (proxies, regional
     // hosts): both need broad host access.
     host_permissions: ['<all_urls>'],
-    action: { default_title: 'Open Image Prompt' },
+    action: { default_title: '__MSG_actionTitle__' },
     icons: { 16: '/icon/16.png', 32: '/icon/32.png', 48: '/icon/48.png', 128: '/icon/128.png' },
     ...(browser === 'firefox'
       ? {
