@@ -58,6 +58,8 @@ export interface ResultRecord {
   lastUsedAt: number;
   /** Starred results are never evicted. */
   starred: boolean;
+  /** A small preview (longest side 256 px) for grids and lists, which never load full images. */
+  thumb?: Blob;
 }
 
 // ---- Drafts ----
@@ -136,6 +138,11 @@ export const JobRequest = z.object({
    * edited it. Null lets the worker describe the reference itself.
    */
   description: z.string().trim().max(2000).nullable().default(null),
+  /**
+   * Compare: the jobs of one run share this id and are shown side by side. Not part of the
+   * cache key (the same inputs on the same model are the same generation).
+   */
+  runId: z.string().min(1).max(64).optional(),
 });
 export type JobRequest = z.infer<typeof JobRequest>;
 
@@ -173,4 +180,12 @@ export interface JobRecord {
   /** Something the user should know about a finished job (e.g. images the safety checker dropped). */
   notice?: string;
   error?: SerializedError;
+  /**
+   * Lineage, captured at enqueue: the result this job's image prompt was made from (when the
+   * user iterated on a result), and that result's job.
+   */
+  parentResultId?: string;
+  parentJobId?: string;
+  /** True while any of this job's results is starred (kept with the star, for history filters). */
+  starred?: boolean;
 }
