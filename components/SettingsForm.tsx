@@ -1,3 +1,4 @@
+import { i18n } from '#i18n';
 import type { GenerationSettings } from '@/utils/store/types';
 import { fromRouteStrength, type RouteSpec } from '@/utils/models';
 
@@ -6,19 +7,29 @@ export interface SettingsFormProps {
   hasReference: boolean;
   value: GenerationSettings;
   onChange: (patch: Partial<GenerationSettings>) => void;
+  /** Where a locked seed comes from when none is typed; injectable for tests. */
+  randomSeed?: (max: number) => number;
 }
 
-/** Settings that follow the chosen route's capabilities; knobs a route lacks are hidden. */
-export function SettingsForm({ route, hasReference, value, onChange }: SettingsFormProps) {
+const defaultRandomSeed = (max: number) => Math.floor(Math.random() * (Math.min(max, 2 ** 31 - 1) + 1));
+
+/**
+ * The settings as one compact row of controls that follow the chosen route: a control the
+ * route has no use for is not shown (a knob that does nothing would mislead).
+ */
+export function SettingsForm({ route, hasReference, value, onChange, randomSeed = defaultRandomSeed }: SettingsFormProps) {
   if (!route) return null;
   const knob = route.strength;
   const influence = value.influence ?? (knob ? fromRouteStrength(knob, knob.default) : 0.5);
+  const influenceWords = influence > 0.66 ? i18n.t('settings.strengthClose') : influence < 0.33 ? i18n.t('settings.strengthLoose') : i18n.t('settings.strengthBalanced');
+  const seedMax = route.seed ? route.seed.max : 0;
+  const locked = value.seed !== null;
   return (
-    <fieldset className="settings">
-      <legend>Settings</legend>
+    <fieldset className="controls">
+      <legend className="visually-hidden">{i18n.t('settings.legend')}</legend>
       {knob && hasReference && route.imageInput === 'native' ? (
-        <div className="field">
-          <label htmlFor="strength">Reference strength</label>
+        <div className="control strength">
+          <label htmlFor="strength">{i18n.t('settings.strength')}</label>
           <input
             id="strength"
             type="range"
@@ -26,17 +37,17 @@ export function SettingsForm({ route, hasReference, value, onChange }: SettingsF
             max={100}
             step={1}
             value={Math.round(influence * 100)}
-            aria-valuetext={`${Math.round(influence * 100)}%: ${influence > 0.66 ? 'follows the image closely' : influence < 0.33 ? 'loosely inspired' : 'balanced'}`}
+            aria-valuetext={`${Math.round(influence * 100)}%: ${influenceWords}`}
             onChange={(e) => onChange({ influence: Number(e.target.value) / 100 })}
           />
-          <span className="hint">{influence > 0.66 ? 'Follows the image closely' : influence < 0.33 ? 'Loosely inspired' : 'Balanced'}</span>
+          <span className="hint">{influenceWords}</span>
         </div>
       ) : null}
       {route.aspectRatios?.length ? (
-        <div className="field">
-          <label htmlFor="aspect">Aspect ratio</label>
+        <div className="control">
+          <label htmlFor="aspect">{i18n.t('settings.aspect')}</label>
           <select id="aspect" value={value.aspectRatio ?? ''} onChange={(e) => onChange({ aspectRatio: e.target.value || null })}>
-            <option value="">Default</option>
+            <option value="">{i18n.t('settings.aspectDefault')}</option>
             {route.aspectRatios.map((a) => (
               <option key={a} value={a}>
                 {a}
@@ -46,33 +57,44 @@ export function SettingsForm({ route, hasReference, value, onChange }: SettingsF
         </div>
       ) : null}
       {route.maxImages > 1 ? (
-        <div className="field">
-          <label htmlFor="count">Number of images</label>
-          <input
-            id="count"
-            type="number"
-            min={1}
-            max={route.maxImages}
-            value={Math.min(value.numImages, route.maxImages)}
-            onChange={(e) => onChange({ numImages: clampInt(e.target.value, 1, route.maxImages, 1) })}
-          />
+        <div className="control">
+          <label htmlFor="count">{i18n.t('settings.count')}</label>
+          <select id="count" value={Math.min(value.numImages, route.maxImages)} onChange={(e) => onChange({ numImages: Number(e.target.value) })}>
+            {Array.from({ length: route.maxImages }, (_, i) => i + 1).map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
         </div>
       ) : null}
       {route.seed ? (
-        <div className="field">
-          <label htmlFor="seed">Seed</label>
-          <input
-            id="seed"
-            type="number"
-            min={0}
-            max={route.seed.max}
-            placeholder="Random"
-            value={value.seed ?? ''}
-            onChange={(e) => onChange({ seed: e.target.value === '' ? null : clampInt(e.target.value, 0, route.seed ? route.seed.max : 0, 0) })}
-          />
-          {value.seed !== null && value.seed > route.seed.max ? (
+        <div className="control seed">
+          <label htmlFor="seed">{i18n.t('settings.seed')}</label>
+          <span className="seed-row">
+            <input
+              id="seed"
+              type="number"
+              min={0}
+              max={seedMax}
+              placeholder={i18n.t('settings.seedRandom')}
+              value={value.seed ?? ''}
+              onChange={(e) => onChange({ seed: e.target.value === '' ? null : clampInt(e.target.value, 0, seedMax, 0) })}
+            />
+            <button
+              type="button"
+              className="icon"
+              aria-pressed={locked}
+              aria-label={i18n.t('settings.seedLock')}
+              title={locked ? i18n.t('settings.seedLockedHint') : i18n.t('settings.seedUnlockedHint')}
+              onClick={() => onChange({ seed: locked ? null : randomSeed(seedMax) })}
+            >
+              <span aria-hidden="true">{locked ? '\u{1F512}' : '\u{1F513}'}</span>
+            </button>
+          </span>
+          {value.seed !== null && value.seed > seedMax ? (
             <span className="hint" role="alert">
-              This route takes seeds up to {route.seed.max}.
+              {i18n.t('settings.seedTooLarge', [String(seedMax)])}
             </span>
           ) : null}
         </div>

@@ -27,11 +27,37 @@ describe('SettingsForm', () => {
     render(<SettingsForm route={ultra} hasReference value={settings} onChange={onChange} />);
     const aspect = screen.getByLabelText('Aspect ratio') as HTMLSelectElement;
     expect([...aspect.options].map((o) => o.value)).toEqual(['', ...(ultra.aspectRatios ?? [])]);
-    fireEvent.change(screen.getByLabelText('Number of images'), { target: { value: '99' } });
+    const count = screen.getByLabelText('Images') as HTMLSelectElement;
+    // Only counts the route can make are offered.
+    expect([...count.options].map((o) => Number(o.value))).toEqual(Array.from({ length: ultra.maxImages }, (_, i) => i + 1));
+    fireEvent.change(count, { target: { value: String(ultra.maxImages) } });
     expect(onChange).toHaveBeenLastCalledWith({ numImages: ultra.maxImages });
     fireEvent.change(screen.getByLabelText('Seed'), { target: { value: '42' } });
     expect(onChange).toHaveBeenLastCalledWith({ seed: 42 });
     fireEvent.change(screen.getByLabelText('Reference strength'), { target: { value: '80' } });
     expect(onChange).toHaveBeenLastCalledWith({ influence: 0.8 });
+  });
+
+  it('locks a seed: a random one is kept until unlocked, and a typed one counts as locked', () => {
+    const onChange = vi.fn();
+    const dev = getModel('flux-dev').routes[0]!;
+    const { rerender } = render(<SettingsForm route={dev} hasReference value={settings} onChange={onChange} randomSeed={() => 777} />);
+    const lock = screen.getByRole('button', { name: 'Keep this seed' });
+    expect(lock.getAttribute('aria-pressed')).toBe('false');
+    fireEvent.click(lock);
+    expect(onChange).toHaveBeenLastCalledWith({ seed: 777 });
+    rerender(<SettingsForm route={dev} hasReference value={{ ...settings, seed: 777 }} onChange={onChange} />);
+    expect(screen.getByRole('button', { name: 'Keep this seed' }).getAttribute('aria-pressed')).toBe('true');
+    expect((screen.getByLabelText('Seed') as HTMLInputElement).value).toBe('777');
+    fireEvent.click(screen.getByRole('button', { name: 'Keep this seed' }));
+    expect(onChange).toHaveBeenLastCalledWith({ seed: null });
+  });
+
+  it('hides the seed for a route that takes none', () => {
+    const noSeed = getModel('chatgpt-image').routes.find((r) => !r.seed);
+    if (!noSeed) throw new Error('expected a ChatGPT Image route without a seed');
+    render(<SettingsForm route={noSeed} hasReference value={settings} onChange={vi.fn()} />);
+    expect(screen.queryByLabelText('Seed')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Keep this seed' })).toBeNull();
   });
 });

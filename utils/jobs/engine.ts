@@ -134,6 +134,9 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     const model = wireModel(route);
     const cacheKey = await cacheKeyFor(request, route.id, reference?.sha256 ?? null, route.modelOverride);
     const now = deps.now();
+    // Lineage is copied now, not looked up later: adding the same picture again from elsewhere
+    // overwrites the reference's source. It stays out of the cache key (and so does runId).
+    const parent = reference?.source.kind === 'result' ? reference.source : undefined;
     const base: JobRecord = {
       id: deps.newId(),
       createdAt: now,
@@ -147,6 +150,8 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
       resultIds: [],
       attempts: 0,
       deadlineAt: now + deadlineMs,
+      ...(parent?.resultId ? { parentResultId: parent.resultId } : {}),
+      ...(parent?.jobId ? { parentJobId: parent.jobId } : {}),
     };
 
     // Looking for an answer and writing the new job happen in one transaction: IndexedDB runs
@@ -350,6 +355,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             state: 'submitting',
             submitStartedAt: deps.now(),
             ...(input.description !== undefined ? { description: input.description } : {}),
+            ...(input.seed !== undefined ? { seed: input.seed } : {}),
           }));
           if (!marked) return;
           resumedSubmitting = false;

@@ -47,6 +47,14 @@ export async function prepareInput(
     strength,
     aspectRatio,
     numImages: Math.min(settings.numImages, route.maxImages),
-    seed: route.seed && settings.seed !== null ? settings.seed : undefined,
+    // A random seed is chosen here rather than left to the provider, so the job can record
+    // it: "Reuse these settings" then makes the same picture again.
+    seed: route.seed ? (settings.seed ?? randomSeed(route.seed.max)) : undefined,
   };
+}
+
+/** A seed every route accepts (some cap at 2^31 - 1, some lower). */
+export function randomSeed(max: number): number {
+  const cap = Math.min(max, 2 ** 31 - 1);
+  return crypto.getRandomValues(new Uint32Array(1))[0]! % (cap + 1);
 }

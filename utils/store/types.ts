@@ -175,6 +175,8 @@ export interface JobRecord {
   deadlineAt: number;
   /** When the submit call started: evidence that a request may have reached the provider. */
   submitStartedAt?: number;
+  /** The seed sent (the user's, or the random one chosen for this job), when the route takes one. */
+  seed?: number;
   /** For routes that describe the reference instead of sending it: the words used. */
   description?: string;
   /** Something the user should know about a finished job (e.g. images the safety checker dropped). */

@@ -1,0 +1,51 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { CreateBar } from '@/components/CreateBar';
+import { createBlockReason } from '@/entrypoints/sidepanel/create-block';
+import type { RouteState } from '@/entrypoints/sidepanel/hooks';
+
+afterEach(cleanup);
+
+const okRoute = { ok: true } as RouteState;
+const base = { loaded: true, prompt: 'a fox', route: okRoute, intakeLoading: false, busy: false };
+
+describe('createBlockReason', () => {
+  it('says what to do, most basic first, and nothing when Create can run', () => {
+    expect(createBlockReason(base)).toBeNull();
+    expect(createBlockReason({ ...base, loaded: false })).toBe('Loading your settings…');
+    expect(createBlockReason({ ...base, prompt: '   ' })).toBe('Write a prompt to create.');
+    expect(createBlockReason({ ...base, intakeLoading: true })).toBe('Wait for the image to finish loading.');
+    expect(createBlockReason({ ...base, busy: true })).toBe('Sending…');
+    const gone: RouteState = { ok: false, error: { kind: 'no_key', message: 'Add a fal key in Settings.' } };
+    expect(createBlockReason({ ...base, route: gone })).toBe('Add a fal key in Settings.');
+    expect(createBlockReason({ ...base, compareCount: 1 })).toBe('Choose 2 to 6 models to compare.');
+    expect(createBlockReason({ ...base, compareCount: 7 })).toBe('Choose 2 to 6 models to compare.');
+    // Compare runs each model on its own route: the single model's route does not block it.
+    expect(createBlockReason({ ...base, route: gone, compareCount: 3 })).toBeNull();
+  });
+});
+
+describe('CreateBar', () => {
+  it('disables Create with the reason as its description', () => {
+    render(<CreateBar blockedBy="Write a prompt to create." onCreate={vi.fn()} onVariation={vi.fn()} />);
+    const create = screen.getByRole('button', { name: 'Create' }) as HTMLButtonElement;
+    expect(create.disabled).toBe(true);
+    expect(create).toHaveAccessibleDescription('Write a prompt to create.');
+  });
+
+  it('runs Create and New variation, and names the compare count', async () => {
+    const user = userEvent.setup();
+    const onCreate = vi.fn();
+    const onVariation = vi.fn();
+    const { rerender } = render(<CreateBar blockedBy={null} onCreate={onCreate} onVariation={onVariation} />);
+    await user.click(screen.getByRole('button', { name: 'Create' }));
+    await user.click(screen.getByRole('button', { name: 'New variation' }));
+    expect(onCreate).toHaveBeenCalledTimes(1);
+    expect(onVariation).toHaveBeenCalledTimes(1);
+    rerender(<CreateBar blockedBy={null} compareCount={3} onCreate={onCreate} onVariation={onVariation} />);
+    screen.getByRole('button', { name: 'Create with 3 models' });
+    expect(screen.queryByRole('button', { name: 'New variation' })).toBeNull();
+  });
+});
