@@ -4,6 +4,11 @@ import { AppError, SerializedError, toAppError } from './errors';
 import { JobRequest } from './store/types';
 import { ModelId, ProviderId } from './models';
 import { ModelCheckRow } from './model-check';
+import { COMPARE_MAX_MODELS, COMPARE_MIN_MODELS } from './compare';
+import { i18n } from '#i18n';
+
+/** Read when a message is refused (not at load), in the browser's language. */
+const compareRangeText = () => i18n.t('compare.chooseRange', [String(COMPARE_MIN_MODELS), String(COMPARE_MAX_MODELS)]);
 
 /**
  * The one message protocol between extension pages (panel, options) and the worker.
@@ -16,6 +21,26 @@ export const PROTOCOL = {
     payload: z.object({ request: JobRequest }),
     /** `joined`: the same request was already running (another window): this is that job. */
     reply: z.object({ jobId: z.string(), cached: z.boolean(), joined: z.boolean().default(false) }),
+  },
+  /**
+   * Compare: the same request on 2 to 6 different models, one job each, sharing a new run id.
+   * A model that cannot run answers its error in its row; the others still start.
+   */
+  'jobs.compare': {
+    payload: z.object({
+      request: JobRequest.omit({ modelId: true, runId: true, runIndex: true }),
+      modelIds: z
+        .array(ModelId)
+        .min(COMPARE_MIN_MODELS, { error: compareRangeText })
+        .max(COMPARE_MAX_MODELS, { error: compareRangeText })
+        .refine((ids) => new Set(ids).size === ids.length, { error: () => i18n.t('compare.chooseOnce') }),
+    }),
+    reply: z.object({
+      runId: z.string(),
+      jobs: z.array(
+        z.object({ modelId: ModelId, jobId: z.string().optional(), cached: z.boolean(), joined: z.boolean(), error: SerializedError.optional() }),
+      ),
+    }),
   },
   'job.cancel': {
     payload: z.object({ jobId: z.string().min(1) }),

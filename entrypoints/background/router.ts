@@ -13,6 +13,7 @@ import { loadSettings, SANDBOX_BUILD } from '@/utils/settings';
 import { checkModels } from '@/utils/model-check';
 import { applyModelFindings } from '@/utils/route-health';
 import { findRoute } from '@/utils/models';
+import { startCompareRun } from '@/utils/compare';
 import { fetchWithReferer } from './intake';
 import { describeReference, jobEngine, resolveTarget } from './jobs';
 import { resumeJobs } from './keep-alive';
@@ -21,6 +22,10 @@ const handlers: Handlers = {
   async 'job.create'({ request }) {
     const { job, cached, joined } = await jobEngine().enqueue(request);
     return { jobId: job.id, cached, joined };
+  },
+  async 'jobs.compare'({ request, modelIds }) {
+    const engine = jobEngine();
+    return startCompareRun(request, modelIds, { enqueue: (r) => engine.enqueue(r), newRunId: () => crypto.randomUUID() });
   },
   async 'job.cancel'({ jobId }) {
     await jobEngine().cancel(jobId);

@@ -9,6 +9,7 @@ const ORIGIN = `chrome-extension://${EXT_ID}/`;
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
     'job.create': vi.fn(async () => ({ jobId: 'j1', cached: false, joined: false })),
+    'jobs.compare': vi.fn<Handlers['jobs.compare']>(async ({ modelIds }) => ({ runId: 'run-1', jobs: modelIds.map((modelId, i) => ({ modelId, jobId: `j${i}`, cached: false, joined: false })) })),
     'job.cancel': vi.fn(async () => ({})),
     'jobs.resume': vi.fn(async () => ({ resumed: 0 })),
     'reference.fromUrl': vi.fn(async () => ({ referenceId: 'r1' })),
@@ -72,5 +73,54 @@ describe('message protocol', () => {
       return true;
     }) as never);
     await expect(send('job.create', { request })).rejects.toThrow();
+  });
+
+  describe('jobs.compare', () => {
+    const { modelId: _model, ...shared } = request;
+
+    it('passes 2 to 6 distinct models and the request without a model or run id', async () => {
+      const h = handlers();
+      const route = createRouter(h, trust);
+      const reply = await route({ type: 'jobs.compare', payload: { request: { ...shared, modelId: 'realistic', runId: 'mine' }, modelIds: ['flux-dev', 'imagen-3'] } }, panel);
+      expect(reply).toEqual({
+        ok: true,
+        value: {
+          runId: 'run-1',
+          jobs: [
+            { modelId: 'flux-dev', jobId: 'j0', cached: false, joined: false },
+            { modelId: 'imagen-3', jobId: 'j1', cached: false, joined: false },
+          ],
+        },
+      });
+      expect(h['jobs.compare']).toHaveBeenCalledWith({ request: { ...shared, fresh: false, description: null }, modelIds: ['flux-dev', 'imagen-3'] });
+    });
+
+    it('refuses fewer than 2 or more than 6 models, and a model chosen twice', async () => {
+      const h = handlers();
+      const route = createRouter(h, trust);
+      const seven = ['flux-dev', 'realistic', 'chatgpt-image', 'imagen-3', 'flux-ultra', 'ideogram-v3', 'minimax-image'];
+      const refused = { ok: false, error: { kind: 'invalid_input', message: 'Choose 2 to 6 models' } };
+      expect(await route({ type: 'jobs.compare', payload: { request: shared, modelIds: seven } }, panel)).toEqual(refused);
+      expect(await route({ type: 'jobs.compare', payload: { request: shared, modelIds: ['flux-dev'] } }, panel)).toEqual(refused);
+      expect(await route({ type: 'jobs.compare', payload: { request: shared, modelIds: ['flux-dev', 'imagen-3', 'flux-dev'] } }, panel)).toEqual({
+        ok: false,
+        error: { kind: 'invalid_input', message: 'Choose each model once.' },
+      });
+      expect(await route({ type: 'jobs.compare', payload: { request: shared, modelIds: ['flux-dev', 'no-such-model'] } }, panel)).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid_input' },
+      });
+      expect(h['jobs.compare']).not.toHaveBeenCalled();
+      // Six is allowed.
+      expect(await route({ type: 'jobs.compare', payload: { request: shared, modelIds: seven.slice(0, 6) } }, panel)).toMatchObject({ ok: true });
+    });
+
+    it('is only answered for extension pages', () => {
+      const h = handlers();
+      const route = createRouter(h, trust);
+      const msg = { type: 'jobs.compare', payload: { request: shared, modelIds: ['flux-dev', 'imagen-3'] } };
+      expect(route(msg, { id: EXT_ID, url: 'https://evil.example/page', tab: { id: 1 } as never })).toBeUndefined();
+      expect(h['jobs.compare']).not.toHaveBeenCalled();
+    });
   });
 });

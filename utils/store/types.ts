@@ -143,6 +143,8 @@ export const JobRequest = z.object({
    * cache key (the same inputs on the same model are the same generation).
    */
   runId: z.string().min(1).max(64).optional(),
+  /** Compare: this job's place among the models chosen (jobs may be created in the same millisecond). */
+  runIndex: z.number().int().min(0).max(5).optional(),
 });
 export type JobRequest = z.infer<typeof JobRequest>;
 
