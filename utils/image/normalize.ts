@@ -13,13 +13,14 @@ import {
   planDecode,
   prepareWith,
   rgbaHasTransparency,
+  type DecodePlan,
   type EncodeAttempt,
   type ImageEncoder,
   type RouteInput,
   type Size,
   type StoredImage,
 } from './plan';
-import { sniffImage, type ImageFormat } from './sniff';
+import { sniffImage, type ImageFormat, type SniffResult } from './sniff';
 
 export interface NormalizeOptions {
   /** Longest side of the stored reference. Default 2048. */
@@ -66,13 +67,10 @@ export async function normalizeImage(blob: Blob, opts: NormalizeOptions = {}): P
     throw new AppError('unsupported_format', 'This is an SVG image, which can\u2019t be converted here. Save it and drag the file into the panel instead.');
   }
 
-  const plan = planDecode(sniff, maxSide);
-  let bitmap = await decodeOrRefuse(blob, plan.resize);
+  const decoded = await decodeWithin(blob, sniff, maxSide);
+  const plan = decoded.plan;
+  let bitmap = decoded.bitmap;
   try {
-    if (plan.resize && decodedSidesSwapped(plan.resize, bitmap)) {
-      bitmap.close();
-      bitmap = await decodeOrRefuse(blob, { width: plan.resize.height, height: plan.resize.width });
-    }
     if (bitmap.width < 1 || bitmap.height < 1) throw new AppError('not_an_image', DAMAGED);
     if (!plan.displayed) {
       // The header gave no size: apply the pixel and side limits to what was decoded.
@@ -92,7 +90,7 @@ export async function normalizeImage(blob: Blob, opts: NormalizeOptions = {}): P
     const mime = intakeMime(sniff.hasAlpha, pixelsHaveAlpha);
     if (mime === 'image/jpeg') flattenOnWhite(ctx, width, height);
     const out = await encodeCanvas(canvas, mime, JPEG_QUALITY);
-    const thumb = await makeThumbnail(bitmap, thumbSide, mime === 'image/png');
+    const thumb = await encodeThumbnail(bitmap, thumbSide, mime === 'image/png');
     return { blob: out, mime, width, height, thumb, sha256: await sha256Hex(out), sourceFormat: sniff.format };
   } finally {
     bitmap.close();
@@ -132,6 +130,18 @@ export const canvasEncoder: ImageEncoder = {
     };
   },
 };
+
+/**
+ * Decodes upright and, when the header tells the size, already scaled to at most `maxSide` a
+ * side (decoding small never holds the full-size pixels). Shared by intake and result thumbnails.
+ */
+export async function decodeWithin(blob: Blob, sniff: SniffResult, maxSide: number): Promise<{ bitmap: ImageBitmap; plan: DecodePlan }> {
+  const plan = planDecode(sniff, maxSide);
+  const bitmap = await decodeOrRefuse(blob, plan.resize);
+  if (!plan.resize || !decodedSidesSwapped(plan.resize, bitmap)) return { bitmap, plan };
+  bitmap.close();
+  return { bitmap: await decodeOrRefuse(blob, { width: plan.resize.height, height: plan.resize.width }), plan };
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -193,7 +203,8 @@ async function encodeCanvas(canvas: OffscreenCanvas, type: string, quality: numb
   }
 }
 
-async function makeThumbnail(bitmap: ImageBitmap, side: number, keepAlpha: boolean): Promise<Blob> {
+/** A WebP preview of at most `side` pixels a side; PNG (alpha kept) or JPEG where WebP cannot be encoded. */
+export async function encodeThumbnail(bitmap: ImageBitmap, side: number, keepAlpha: boolean): Promise<Blob> {
   const size = fitWithin(bitmap.width, bitmap.height, side);
   const same = size.width === bitmap.width && size.height === bitmap.height;
   const small = same ? bitmap : await resizeBitmap(bitmap, size);

@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import { sniffImage, type ImageFormat } from '../image/sniff';
+import { makeThumbnail } from '../image/thumbnail';
 import { readCapped } from '../net/read-capped';
 import { timedFetch } from '../net/timed-fetch';
 import { requestError, retryAfterMs } from '../providers/http';
@@ -22,6 +23,14 @@ const SHOWABLE: ReadonlySet<ImageFormat> = new Set(['jpeg', 'png', 'webp', 'gif'
 /** How many leading bytes identify a result (AVIF's `ftyp` box and brands sit in the first few dozen). */
 const SNIFF_BYTES = 64 * 1024;
 
+/** One downloaded result: the checked bytes, their sniffed MIME and, when it could be made, a preview. */
+export interface DownloadedResult {
+  blob: Blob;
+  mime: string;
+  /** Longest side 256 px; absent when the preview could not be made (the result is kept all the same). */
+  thumb?: Blob;
+}
+
 /**
  * Fetches one generated image. Result URLs are public, short-lived links (often on a CDN),
  * so no key is ever sent with them. The body is read as a stream, stopped at MAX_RESULT_BYTES,
@@ -33,7 +42,24 @@ export async function downloadOutput(
   fetchFn: typeof fetch,
   signal: AbortSignal,
   provider: string,
-): Promise<{ blob: Blob; mime: string }> {
+  thumbnail: (blob: Blob) => Promise<Blob> = makeThumbnail,
+): Promise<DownloadedResult> {
+  return withThumbnail(await fetchOutput(output, fetchFn, signal, provider), thumbnail);
+}
+
+/**
+ * A preview is a convenience: when the browser cannot make one (a format its canvas cannot
+ * draw, no OffscreenCanvas), the result is saved without it and the panel makes one later.
+ */
+async function withThumbnail(image: { blob: Blob; mime: string }, thumbnail: (blob: Blob) => Promise<Blob>): Promise<DownloadedResult> {
+  try {
+    return { ...image, thumb: await thumbnail(image.blob) };
+  } catch {
+    return image;
+  }
+}
+
+async function fetchOutput(output: ProviderOutput, fetchFn: typeof fetch, signal: AbortSignal, provider: string): Promise<{ blob: Blob; mime: string }> {
   if (output.kind === 'blob') return checkImage(output.blob, provider);
   let res: Response;
   try {

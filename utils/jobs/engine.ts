@@ -553,7 +553,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
       const id = `${job.id}:${index}`;
       ids.push(id);
       if ((await d.getKey('results', id)) !== undefined) continue;
-      const { blob, mime } = await downloadOutput(output, deps.fetch, signal, job.provider);
+      const { blob, mime, thumb } = await downloadOutput(output, deps.fetch, signal, job.provider);
       if (signal.aborted) throw new AppError('canceled', 'Canceled.');
       const now = deps.now();
       const record: ResultRecord = {
@@ -567,6 +567,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
         createdAt: now,
         lastUsedAt: now,
         starred: false,
+        ...(thumb ? { thumb } : {}),
       };
       await saveResult(d, record);
     }
