@@ -1,12 +1,15 @@
+import { i18n } from '#i18n';
 import type { SerializedError } from '@/utils/errors';
 import type { JobState } from '@/utils/store/types';
 import { ErrorNotice } from './ErrorNotice';
 
 export interface ResultView {
   id: string;
-  url: string;
   width?: number;
   height?: number;
+  /** What the image shows, in words (its alt text). */
+  alt: string;
+  /** From resultFileName(). */
   fileName: string;
   /** Starred results are never removed to make room. */
   starred: boolean;
@@ -17,6 +20,8 @@ export interface JobView {
   state: JobState;
   prompt: string;
   modelName: string;
+  /** Provider and endpoint, e.g. "fal · fal-ai/flux/dev". */
+  routeLabel: string;
   createdAt: number;
   cached: boolean;
   via: string;
@@ -37,41 +42,44 @@ export interface JobView {
   results: ResultView[];
   /** Images this job made that are no longer stored (removed to free space). */
   removedCount: number;
+  /** Compare: the run this job belongs to, and its model's place in it. */
+  runId?: string;
+  runIndex?: number;
 }
 
 export interface JobCardProps {
   job: JobView;
-  onUseAsReference: (resultId: string) => void;
+  /** The job's images as previews (ResultGrid with their thumbnails). */
+  images?: React.ReactNode;
   onCancel: (jobId: string) => void;
   onRetry: (jobId: string) => void;
-  onToggleStar: (resultId: string, starred: boolean) => void;
   onOpenSettings?: () => void;
 }
 
 /** One generation: its progress while running, then its images with their actions. */
-export function JobCard({ job, onUseAsReference, onCancel, onRetry, onToggleStar, onOpenSettings }: JobCardProps) {
+export function JobCard({ job, images, onCancel, onRetry, onOpenSettings }: JobCardProps) {
   const active = !['done', 'failed', 'canceled', 'timed_out'].includes(job.state);
   return (
-    <article className={`job ${job.state}`} aria-label={`Generation: ${job.prompt}`}>
+    <article className={`job ${job.state}`} aria-label={i18n.t('job.label', [job.prompt])}>
       <header>
         <span className="job-prompt">{job.prompt}</span>
         <span className="job-meta">
           {job.modelName}
           {job.via ? ` \u00b7 ${job.via}` : ''}
-          {job.modelOverride ? ` \u00b7 model ${job.modelOverride}` : ''}
+          {job.modelOverride ? ` \u00b7 ${i18n.t('job.modelOverride', [job.modelOverride])}` : ''}
           {job.cached ? ' \u00b7 ' : ''}
-          {job.cached ? <span className="badge cached">from cache</span> : null}
+          {job.cached ? <span className="badge cached">{i18n.t('job.fromCache')}</span> : null}
         </span>
       </header>
       {job.successorNote ? <p className="successor">{job.successorNote}</p> : null}
-      {job.description ? <p className="described">Reference described, not sent: {job.description}</p> : null}
+      {job.description ? <p className="described">{i18n.t('job.described', [job.description])}</p> : null}
       {job.notice ? <p className="muted">{job.notice}</p> : null}
       {active ? (
         <div className="progress">
           <p role="status">{progressText(job)}</p>
-          <progress aria-label="Generation progress" />
+          <progress aria-label={i18n.t('job.progressLabel')} />
           <button type="button" onClick={() => onCancel(job.id)}>
-            Cancel
+            {i18n.t('job.cancel')}
           </button>
         </div>
       ) : null}
@@ -83,40 +91,13 @@ export function JobCard({ job, onUseAsReference, onCancel, onRetry, onToggleStar
           />
         ) : null
       ) : null}
-      {job.state === 'canceled' ? <p className="muted">Canceled.</p> : null}
+      {job.state === 'canceled' ? <p className="muted">{i18n.t('job.canceled')}</p> : null}
       {job.state === 'done' && job.removedCount > 0 ? (
         <p className="muted">
-          {job.removedCount === 1 ? 'An image of this generation was' : `${job.removedCount} images of this generation were`} removed to free up
-          space. Star the images you want to keep.
+          {job.removedCount === 1 ? i18n.t('job.removedOne') : i18n.t('job.removedMany', [String(job.removedCount)])}
         </p>
       ) : null}
-      {job.results.length ? (
-        <ul className="result-grid" aria-label="Images of this generation">
-          {job.results.map((r, i) => (
-            <li key={r.id} className="result">
-              <img src={r.url} alt={`Result ${i + 1} for \u201c${job.prompt}\u201d`} />
-              <div className="result-actions">
-                <button
-                  type="button"
-                  className="star"
-                  aria-pressed={r.starred}
-                  title={r.starred ? 'Starred: never removed to make room' : 'Star to keep it when storage runs short'}
-                  onClick={() => onToggleStar(r.id, !r.starred)}
-                >
-                  <span aria-hidden="true">{r.starred ? '\u2605 ' : '\u2606 '}</span>
-                  Star
-                </button>
-                <button type="button" onClick={() => onUseAsReference(r.id)}>
-                  Use as image prompt
-                </button>
-                <a href={r.url} download={r.fileName}>
-                  Download
-                </a>
-              </div>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {job.results.length ? images : null}
     </article>
   );
 }
@@ -130,19 +111,19 @@ function FailureAction({ job, onRetry, onOpenSettings }: Pick<JobCardProps, 'onR
     if (job.alternative) {
       return (
         <button type="button" onClick={() => onRetry(job.id)}>
-          Try again with {job.alternative}
+          {i18n.t('job.tryWith', [job.alternative])}
         </button>
       );
     }
     return onOpenSettings ? (
       <button type="button" onClick={onOpenSettings}>
-        Open Settings
+        {i18n.t('job.openSettings')}
       </button>
     ) : null;
   }
   return (
     <button type="button" onClick={() => onRetry(job.id)}>
-      Try again
+      {i18n.t('job.tryAgain')}
     </button>
   );
 }
@@ -150,15 +131,15 @@ function FailureAction({ job, onRetry, onOpenSettings }: Pick<JobCardProps, 'onR
 export function progressText(job: Pick<JobView, 'state' | 'progress'>): string {
   switch (job.state) {
     case 'queued':
-      return 'Preparing the image prompt…';
+      return i18n.t('job.preparing');
     case 'submitting':
-      return 'Sending…';
+      return i18n.t('job.sending');
     case 'submitted':
     case 'polling':
-      if (job.progress?.stage === 'running') return 'Generating…';
-      return job.progress?.queuePosition !== undefined ? `Waiting in line (position ${job.progress.queuePosition + 1})…` : 'Waiting in line…';
+      if (job.progress?.stage === 'running') return i18n.t('job.generating');
+      return job.progress?.queuePosition !== undefined ? i18n.t('job.waitingAt', [String(job.progress.queuePosition + 1)]) : i18n.t('job.waiting');
     case 'downloading':
-      return 'Saving the result…';
+      return i18n.t('job.saving');
     default:
       return '';
   }

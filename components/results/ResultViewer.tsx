@@ -21,6 +21,8 @@ export interface ResultViewerProps extends Pick<ResultActionsProps, 'onCopy' | '
   onClose: () => void;
   /** How the shown image was made ("Show settings"); absent or null: no such button. */
   details?: ResultDetailsProps | null;
+  /** More about the image, under the actions (e.g. what it was made from, with a way to its lineage). */
+  extra?: React.ReactNode;
 }
 
 /** A horizontal move longer than this (px) is a swipe to the next or previous image. */
@@ -32,7 +34,7 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), selec
  * One result large, as a modal dialog: previous/next by buttons, arrow keys or a swipe, Esc to
  * close. Focus moves in on open, stays inside while open, and goes back to the opener on close.
  */
-export function ResultViewer({ items, index, onIndexChange, onClose, details, ...actions }: ResultViewerProps) {
+export function ResultViewer({ items, index, onIndexChange, onClose, details, extra, ...actions }: ResultViewerProps) {
   const titleId = useId();
   const detailsId = useId();
   const dialog = useRef<HTMLDivElement>(null);
@@ -148,6 +150,7 @@ export function ResultViewer({ items, index, onIndexChange, onClose, details, ..
           settingsShown={settingsShown}
           settingsId={detailsId}
         />
+        {extra}
         {details && settingsShown ? <ResultDetails {...details} id={detailsId} /> : null}
       </div>
     </div>

@@ -1,0 +1,201 @@
+import { useEffect, useMemo, useState } from 'react';
+import { i18n } from '#i18n';
+import { ImagePromptField } from '@/components/ImagePromptField';
+import { ModelPicker } from '@/components/ModelPicker';
+import { SettingsForm } from '@/components/SettingsForm';
+import { CreateBar } from '@/components/CreateBar';
+import { ErrorNotice } from '@/components/ErrorNotice';
+import { ReferenceDescription } from '@/components/ReferenceDescription';
+import { ScreenshotCrop } from '@/components/ScreenshotCrop';
+import { CompareModelsPicker } from '@/components/compare/CompareModelsPicker';
+import { StorageUsage } from '@/components/StorageUsage';
+import { isTerminal } from '@/utils/store/types';
+import { toAppError, type SerializedError } from '@/utils/errors';
+import { adoptImageBlob } from '@/utils/intake/ingest';
+import { getModel, PROVIDER_NAMES, type ModelId } from '@/utils/models';
+import { send } from '@/utils/protocol';
+import { groupRuns } from '@/utils/compare';
+import type { DraftRecord } from '@/utils/store/types';
+import { routeState, useJobs, useObjectUrl, useReference, useRoutingEnv, useWakeWorker } from './hooks';
+import { useStorageUsage } from './storage';
+import { usePaste, useScreenshot } from './intake-hooks';
+import { createBlockReason } from './create-block';
+import { requestFromDraft, type Generation } from './use-generation';
+import { toJobView } from './job-view';
+import { RunView, type RunActions } from './RunView';
+
+export interface CreateTabProps {
+  draft: DraftRecord;
+  patch: (p: Partial<Omit<DraftRecord, 'id'>>) => void;
+  loaded: boolean;
+  generation: Generation;
+  runActions: RunActions;
+}
+
+/** How many recent jobs the Create tab shows; everything else is in History. */
+const RECENT_JOBS = 24;
+
+/** The image prompt, prompt, model and settings; Create; and the latest runs under it. */
+export function CreateTab({ draft, patch, loaded, generation, runActions }: CreateTabProps) {
+  const reference = useReference(draft.referenceId);
+  const thumbUrl = useObjectUrl(reference?.thumb);
+  const routingEnv = useRoutingEnv();
+  const route = useMemo(() => (routingEnv ? routeState(draft.modelId, routingEnv) : null), [draft.modelId, routingEnv]);
+  const jobs = useJobs(RECENT_JOBS);
+  const [compareModels, setCompareModels] = useState<ModelId[] | null>(null);
+  const storage = useStorageUsage();
+  useWakeWorker(jobs.some((j) => !isTerminal(j.job.state)), pingWorker);
+  const screenshot = useScreenshot();
+  usePaste(
+    (file) => void adoptImageBlob(file, { kind: 'paste', name: file.name }).catch(() => {}),
+    (url) => void send('reference.fromUrl', { url }).catch(() => {}),
+  );
+
+  const routeSpec = route?.ok ? route.choice.route : null;
+  const [describing, setDescribing] = useState(false);
+  const [describeError, setDescribeError] = useState<SerializedError | null>(null);
+  const needsDescription = !compareModels && !!reference && routeSpec?.imageInput === 'described';
+  // The user's words for this reference, else the words the last job used for it.
+  const descriptionText =
+    draft.description && draft.description.referenceId === draft.referenceId
+      ? draft.description.text
+      : (jobs.find((j) => j.job.request.referenceId === draft.referenceId && j.job.description)?.job.description ?? '');
+
+  async function describe() {
+    if (!draft.referenceId) return;
+    setDescribing(true);
+    setDescribeError(null);
+    try {
+      const { description } = await send('reference.describe', { referenceId: draft.referenceId, modelId: draft.modelId });
+      patch({ description: { referenceId: draft.referenceId, text: description } });
+    } catch (err) {
+      setDescribeError(toAppError(err).toJSON());
+    } finally {
+      setDescribing(false);
+    }
+  }
+
+  const blockedBy = createBlockReason({
+    loaded,
+    prompt: draft.prompt,
+    route,
+    intakeLoading: draft.intake.status === 'loading',
+    busy: generation.busy,
+    ...(compareModels ? { compareCount: compareModels.length } : {}),
+  });
+
+  function create(fresh: boolean) {
+    if (blockedBy) return;
+    const request = requestFromDraft(draft, fresh, needsDescription ? descriptionText : null);
+    if (compareModels) void generation.compare(request, compareModels);
+    else void generation.create(request);
+  }
+
+  // Ctrl/Cmd+Enter creates from anywhere in the panel, not only from the prompt box.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
+        e.preventDefault();
+        create(false);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const views = useMemo(() => jobs.map((j) => toJobView(j.job, j.results, routingEnv)), [jobs, routingEnv]);
+  const runs = useMemo(() => groupRuns([...views].reverse().map((v) => ({ ...v, jobId: v.id }))), [views]);
+
+  return (
+    <div className="create-tab">
+      <ImagePromptField
+        thumbUrl={thumbUrl}
+        width={reference?.width}
+        height={reference?.height}
+        sourceUrl={reference?.source.url}
+        pageUrl={reference?.source.pageUrl}
+        sourceLabel={reference ? sourceLabel(reference.source.kind, reference.source.name) : undefined}
+        loading={draft.intake.status === 'loading'}
+        error={draft.intake.status === 'error' ? draft.intake.error : null}
+        onFiles={(files) => void adoptImageBlob(files[0]!, { kind: 'file', name: files[0]!.name }).catch(() => {})}
+        onUrl={(url) => void send('reference.fromUrl', { url }).catch(() => {})}
+        onClear={() => patch({ referenceId: null, intake: { status: 'idle' } })}
+        onScreenshot={screenshot.start}
+      />
+      {screenshot.shot ? (
+        <ScreenshotCrop imageUrl={screenshot.shot.url} width={screenshot.shot.width} height={screenshot.shot.height} onUse={screenshot.use} onCancel={screenshot.cancel} />
+      ) : null}
+
+      <div className="field">
+        <label htmlFor="prompt">{i18n.t('panel.prompt')}</label>
+        <textarea id="prompt" rows={3} value={draft.prompt} placeholder={i18n.t('panel.promptPlaceholder')} onChange={(e) => patch({ prompt: e.target.value })} />
+      </div>
+
+      <div className="model-row">
+        {compareModels ? (
+          <CompareModelsPicker value={compareModels} onChange={setCompareModels} />
+        ) : (
+          <ModelPicker
+            value={draft.modelId}
+            onChange={(modelId) => patch({ modelId })}
+            via={route === null ? 'provider' : route.ok ? route.choice.via : 'unavailable'}
+            routeNote={route === null ? '' : route.ok ? `${PROVIDER_NAMES[route.choice.route.provider]}: ${route.choice.reason}` : route.error.message}
+            successorNote={route?.ok ? route.choice.successorNote : undefined}
+            warning={route?.ok ? route.choice.warning : undefined}
+            onOpenSettings={runActions.onOpenSettings}
+          />
+        )}
+        <label className="toggle" title={i18n.t('panel.compareHint')}>
+          <input type="checkbox" checked={!!compareModels} onChange={(e) => setCompareModels(e.target.checked ? [draft.modelId] : null)} />
+          {i18n.t('panel.compare')}
+        </label>
+      </div>
+
+      {needsDescription ? (
+        <ReferenceDescription
+          modelName={getModel(draft.modelId).name}
+          text={descriptionText}
+          describing={describing}
+          error={describeError}
+          onChange={(text) => draft.referenceId && patch({ description: { referenceId: draft.referenceId, text } })}
+          onDescribe={() => void describe()}
+        />
+      ) : null}
+
+      {compareModels ? null : (
+        <SettingsForm route={routeSpec} hasReference={!!reference} value={draft.settings} onChange={(p) => patch({ settings: { ...draft.settings, ...p } })} />
+      )}
+
+      <CreateBar blockedBy={blockedBy} compareCount={compareModels ? compareModels.length : undefined} onCreate={() => create(false)} onVariation={() => create(true)} />
+      {generation.notice ? (
+        <p role="status" className="notice">
+          {generation.notice}
+        </p>
+      ) : null}
+      {generation.error ? <ErrorNotice error={generation.error} /> : null}
+
+      <section className="results-section" aria-labelledby="results-heading">
+        <h2 id="results-heading">{i18n.t('panel.results')}</h2>
+        {runs.length === 0 ? <p className="hint">{i18n.t('panel.resultsEmpty')}</p> : null}
+        <ul aria-label={i18n.t('panel.results')} className="results">
+          {runs.map((run) => (
+            <li key={run.key}>
+              <RunView jobs={run.jobs} actions={runActions} />
+            </li>
+          ))}
+        </ul>
+      </section>
+      <StorageUsage {...storage} />
+    </div>
+  );
+}
+
+const pingWorker = () => send('worker.ping', {});
+
+function sourceLabel(kind: string, name?: string): string {
+  if (kind === 'result') return i18n.t('viewer.sourceResult');
+  if (kind === 'file') return name ?? i18n.t('viewer.sourceFile');
+  if (kind === 'paste') return i18n.t('viewer.sourcePaste');
+  if (kind === 'screenshot') return i18n.t('viewer.sourceScreenshot');
+  return '';
+}
