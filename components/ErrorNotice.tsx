@@ -1,4 +1,5 @@
-import { nextStep, type SerializedError } from '@/utils/errors';
+import type { SerializedError } from '@/utils/errors';
+import { nextStep } from '@/utils/next-step';
 
 /** What happened, and what to do next. Never a stack trace. */
 export function ErrorNotice({ error, action, step: stepOverride }: { error: SerializedError; action?: React.ReactNode; step?: string }) {

@@ -2,6 +2,7 @@ import { useRef, useState, type DragEvent } from 'react';
 import type { SerializedError } from '@/utils/errors';
 import { intakeNextStep, offersScreenshot } from '@/utils/intake/messages';
 import { ErrorNotice } from './ErrorNotice';
+import { i18n } from '#i18n';
 
 export interface ImagePromptFieldProps {
   /** Object URL of the thumbnail, when there is a reference. */
@@ -39,7 +40,7 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
 
   return (
     <section
-      aria-label="Image prompt"
+      aria-label={i18n.t('field.imagePrompt')}
       className={`image-prompt${dragging ? ' dragging' : ''}`}
       onDragOver={(e) => {
         e.preventDefault();
@@ -48,19 +49,17 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
-      <h2>Image prompt</h2>
+      <h2>{i18n.t('field.imagePrompt')}</h2>
       <div className="image-prompt-body">
         {props.thumbUrl ? (
           <figure className="thumb">
-            <img src={props.thumbUrl} alt="Current image prompt" />
+            <img src={props.thumbUrl} alt={i18n.t('field.currentImage')} />
             <figcaption>
-              {props.width && props.height ? `${props.width} \u00d7 ${props.height}` : null}
+              {props.width && props.height ? i18n.t('field.size', [props.width, props.height]) : null}
               {props.pageUrl ? (
                 <>
-                  {' \u00b7 from '}
-                  <a href={props.pageUrl} target="_blank" rel="noreferrer noopener" title={props.pageUrl}>
-                    {hostOf(props.pageUrl)}
-                  </a>
+                  {' \u00b7 '}
+                  <FromPage url={props.pageUrl} />
                 </>
               ) : props.sourceLabel ? (
                 ` \u00b7 ${props.sourceLabel}`
@@ -68,15 +67,15 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
             </figcaption>
           </figure>
         ) : (
-          <p className="hint">Right-click an image on any page and choose “Use as image prompt”, or add one here.</p>
+          <p className="hint">{i18n.t('field.emptyHint', [i18n.t('menus.useImage')])}</p>
         )}
         <div className="image-prompt-actions">
-          <button type="button" className="add" aria-label="Add image" title="Add an image from your device" onClick={() => input.current?.click()}>
+          <button type="button" className="add" aria-label={i18n.t('field.addImage')} title={i18n.t('field.addImageHint')} onClick={() => input.current?.click()}>
             +
           </button>
           {props.thumbUrl ? (
             <button type="button" onClick={props.onClear}>
-              Remove
+              {i18n.t('field.remove')}
             </button>
           ) : null}
         </div>
@@ -84,7 +83,7 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
           ref={input}
           type="file"
           accept={ACCEPT}
-          aria-label="Image file"
+          aria-label={i18n.t('field.imageFile')}
           className="visually-hidden"
           onChange={(e) => {
             const files = [...(e.target.files ?? [])];
@@ -95,7 +94,7 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
       </div>
       {props.loading ? (
         <p role="status" className="loading">
-          Loading image…
+          {i18n.t('field.loadingImage')}
         </p>
       ) : null}
       {props.error ? (
@@ -105,13 +104,31 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
           action={
             props.onScreenshot && offersScreenshot(props.error.kind) ? (
               <button type="button" onClick={props.onScreenshot}>
-                Take a screenshot instead
+                {i18n.t('field.screenshotInstead')}
               </button>
             ) : null
           }
         />
       ) : null}
     </section>
+  );
+}
+
+/**
+ * "from example.org", with the host as a link: the sentence is one text, so a translation may put
+ * the link where its language wants it.
+ */
+function FromPage({ url }: { url: string }) {
+  const marker = '\ue000';
+  const [before = '', after = ''] = i18n.t('field.fromPage', [marker]).split(marker);
+  return (
+    <>
+      {before}
+      <a href={url} target="_blank" rel="noreferrer noopener" title={url}>
+        {hostOf(url)}
+      </a>
+      {after}
+    </>
   );
 }
 

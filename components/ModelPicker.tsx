@@ -1,4 +1,5 @@
 import { MODELS, type ModelId } from '@/utils/models';
+import { i18n } from '#i18n';
 
 export interface ModelPickerProps {
   value: ModelId;
@@ -17,7 +18,7 @@ export function ModelPicker({ value, onChange, routeNote, via, successorNote, wa
   const model = MODELS.find((m) => m.id === value);
   return (
     <div className="model-picker">
-      <label htmlFor="model">Model</label>
+      <label htmlFor="model">{i18n.t('field.model')}</label>
       <select id="model" value={value} onChange={(e) => onChange(e.target.value as ModelId)}>
         {MODELS.map((m) => (
           <option key={m.id} value={m.id}>
@@ -27,10 +28,10 @@ export function ModelPicker({ value, onChange, routeNote, via, successorNote, wa
       </select>
       {model ? <p className="description">{model.description}</p> : null}
       <p className={`route-note ${via}`}>
-        {via === 'sandbox' ? <span className="badge">sandbox</span> : null} {routeNote}{' '}
+        {via === 'sandbox' ? <span className="badge">{i18n.t('field.sandbox')}</span> : null} {routeNote}{' '}
         {via === 'unavailable' ? (
           <button type="button" className="link" onClick={onOpenSettings}>
-            Open Settings
+            {i18n.t('field.openSettings')}
           </button>
         ) : null}
       </p>

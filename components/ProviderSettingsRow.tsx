@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { StatusLine, type Status } from './StatusLine';
+import { i18n } from '#i18n';
 
 export interface ProviderSettingsRowProps {
   id: string;
@@ -26,19 +27,19 @@ export function ProviderSettingsRow(p: ProviderSettingsRowProps) {
     <fieldset className="provider" aria-label={p.name}>
       <legend>{p.name}</legend>
       <div className="field">
-        <label htmlFor={keyId}>{`${p.name} API key`}</label>
+        <label htmlFor={keyId}>{i18n.t('options.keyLabel', [p.name])}</label>
         <input
           id={keyId}
           type="password"
           autoComplete="off"
           spellCheck={false}
-          placeholder={p.hasKey ? `Saved (${p.keyHint})` : p.sandbox ? 'None: the sandbox answers' : 'Not set'}
+          placeholder={p.hasKey ? i18n.t('options.keySavedHint', [p.keyHint]) : p.sandbox ? i18n.t('options.keySandboxHint') : i18n.t('options.keyNotSet')}
           value={key}
           onChange={(e) => setKey(e.target.value)}
         />
       </div>
       <div className="field">
-        <label htmlFor={urlId}>{`${p.name} API address`}</label>
+        <label htmlFor={urlId}>{i18n.t('options.addressLabel', [p.name])}</label>
         <input id={urlId} type="url" spellCheck={false} value={baseUrl} placeholder={p.defaultBaseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
       </div>
       <div className="row-actions">
@@ -46,18 +47,18 @@ export function ProviderSettingsRow(p: ProviderSettingsRowProps) {
           type="button"
           onClick={async () => {
             const err = await p.onSave({ key: key || undefined, baseUrl: baseUrl || p.defaultBaseUrl });
-            setStatus(err ? { ok: false, message: err } : { ok: true, message: 'Saved.' });
+            setStatus(err ? { ok: false, message: err } : { ok: true, message: i18n.t('options.saved') });
             if (!err) setKey('');
           }}
         >
-          {`Save ${p.name}`}
+          {i18n.t('options.save', [p.name])}
         </button>
         <button type="button" disabled={!p.hasKey && !p.sandbox} onClick={async () => setStatus(await p.onTest())}>
-          {`Test ${p.name} key`}
+          {i18n.t('options.testKey', [p.name])}
         </button>
         {p.hasKey ? (
-          <button type="button" onClick={() => void p.onRemoveKey().then(() => setStatus({ ok: true, message: 'Key removed.' }))}>
-            {`Remove ${p.name} key`}
+          <button type="button" onClick={() => void p.onRemoveKey().then(() => setStatus({ ok: true, message: i18n.t('options.keyRemoved') }))}>
+            {i18n.t('options.removeKey', [p.name])}
           </button>
         ) : null}
       </div>

@@ -1,5 +1,6 @@
 import type { SerializedError } from '@/utils/errors';
 import { ErrorNotice } from './ErrorNotice';
+import { i18n } from '#i18n';
 
 export interface ReferenceDescriptionProps {
   modelName: string;
@@ -17,21 +18,18 @@ export interface ReferenceDescriptionProps {
 export function ReferenceDescription(p: ReferenceDescriptionProps) {
   return (
     <div className="field reference-description">
-      <label htmlFor="reference-description">Reference description</label>
-      <p className="hint">
-        {p.modelName} cannot see images, so your image prompt is described in words and added to your prompt. The image itself is not sent. Edit the
-        description freely; leave it empty to have it written when you press Create.
-      </p>
+      <label htmlFor="reference-description">{i18n.t('field.referenceLabel')}</label>
+      <p className="hint">{i18n.t('field.referenceHint', [p.modelName])}</p>
       <textarea
         id="reference-description"
         rows={3}
         value={p.text}
-        placeholder="Written automatically when you press Create"
+        placeholder={i18n.t('field.referencePlaceholder')}
         onChange={(e) => p.onChange(e.target.value)}
       />
       <div>
         <button type="button" onClick={p.onDescribe} disabled={p.describing}>
-          {p.describing ? 'Describing…' : p.text ? 'Describe again' : 'Describe image'}
+          {p.describing ? i18n.t('field.describing') : p.text ? i18n.t('field.describeAgain') : i18n.t('field.describe')}
         </button>
       </div>
       {p.error ? <ErrorNotice error={p.error} /> : null}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { StatusLine, type Status } from './StatusLine';
+import { i18n } from '#i18n';
 
 export interface RouteDetailView {
   id: string;
@@ -29,8 +30,8 @@ export interface RouteDetailsProps {
 export function RouteDetails({ modelName, routes, onClearMark, onSaveOverride }: RouteDetailsProps) {
   return (
     <details className="route-details">
-      <summary>{`${modelName}: routes and model ids`}</summary>
-      <ul aria-label={`Every route of ${modelName}`}>
+      <summary>{i18n.t('options.routesSummary', [modelName])}</summary>
+      <ul aria-label={i18n.t('options.routesList', [modelName])}>
         {routes.map((r) => (
           <RouteItem key={r.id} route={r} onClearMark={onClearMark} onSaveOverride={onSaveOverride} />
         ))}
@@ -49,25 +50,26 @@ function RouteItem({ route: r, onClearMark, onSaveOverride }: { route: RouteDeta
       <p className="route-life">{r.lifecycle}</p>
       {r.unavailable ? (
         <p className="route-note unavailable">
-          {`Unavailable on this browser since ${r.unavailable.since}: ${r.unavailable.message} `}
+          {`${i18n.t('options.unavailableSince', [r.unavailable.since, r.unavailable.message])} `}
           <button type="button" onClick={() => onClearMark(r.id)}>
-            Mark as available again
+            {i18n.t('options.markAvailable')}
           </button>
         </p>
       ) : null}
       {r.check ? <p className="route-check">{r.check}</p> : null}
       {r.retired ? null : (
         <div className="field inline">
-          <label htmlFor={inputId}>Model id</label>
+          <label htmlFor={inputId}>{i18n.t('options.modelId')}</label>
           <input id={inputId} type="text" spellCheck={false} placeholder={r.defaultModel} value={model} onChange={(e) => setModel(e.target.value)} />
           <button
             type="button"
             onClick={async () => {
               const err = await onSaveOverride(r.id, model);
-              setStatus(err ? { ok: false, message: err } : { ok: true, message: model.trim() ? `Requests will ask for ${model.trim()}.` : 'Back to the catalogue\u2019s model id.' });
+              const saved = model.trim() ? i18n.t('options.overrideSaved', [model.trim()]) : i18n.t('options.overrideCleared');
+              setStatus(err ? { ok: false, message: err } : { ok: true, message: saved });
             }}
           >
-            Save model id
+            {i18n.t('options.saveModelId')}
           </button>
         </div>
       )}

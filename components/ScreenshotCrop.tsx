@@ -1,5 +1,6 @@
 import { useRef, useState, type PointerEvent } from 'react';
 import { clampRect, initialCrop, nudgeRect, rectFromDrag, toImagePoint, type Rect } from '@/utils/image/crop';
+import { i18n } from '#i18n';
 
 export interface ScreenshotCropProps {
   /** Object or data URL of the captured tab. */
@@ -39,8 +40,8 @@ export function ScreenshotCrop(props: ScreenshotCropProps) {
   );
 
   return (
-    <section aria-label="Screenshot crop" className="crop">
-      <p className="hint">Drag over the picture to choose the area, or use the arrow keys on the box (Shift+arrows resize).</p>
+    <section aria-label={i18n.t('field.crop')} className="crop">
+      <p className="hint">{i18n.t('field.cropHint')}</p>
       <div
         ref={frame}
         className="crop-frame"
@@ -55,12 +56,12 @@ export function ScreenshotCrop(props: ScreenshotCropProps) {
           dragFrom.current = null;
         }}
       >
-        <img src={props.imageUrl} alt="Screenshot of the page" draggable={false} />
+        <img src={props.imageUrl} alt={i18n.t('field.cropImage')} draggable={false} />
         <div
           className="crop-box"
           tabIndex={0}
           role="group"
-          aria-label={`Crop area: ${rect.width} by ${rect.height} at ${rect.x}, ${rect.y}`}
+          aria-label={i18n.t('field.cropArea', [rect.width, rect.height, rect.x, rect.y])}
           style={{ left: pct(rect.x, props.width), top: pct(rect.y, props.height), width: pct(rect.width, props.width), height: pct(rect.height, props.height) }}
           onKeyDown={(e) => {
             const next = nudgeRect(rect, e.key, e.shiftKey, e.altKey ? 1 : 10, bounds);
@@ -72,17 +73,17 @@ export function ScreenshotCrop(props: ScreenshotCropProps) {
         />
       </div>
       <div className="crop-fields">
-        {field('x', 'X')}
-        {field('y', 'Y')}
-        {field('width', 'Width')}
-        {field('height', 'Height')}
+        {field('x', i18n.t('field.cropX'))}
+        {field('y', i18n.t('field.cropY'))}
+        {field('width', i18n.t('field.cropWidth'))}
+        {field('height', i18n.t('field.cropHeight'))}
       </div>
       <div className="crop-actions">
         <button type="button" className="primary" onClick={() => props.onUse(rect)}>
-          Use this area
+          {i18n.t('field.useArea')}
         </button>
         <button type="button" onClick={props.onCancel}>
-          Cancel
+          {i18n.t('field.cancel')}
         </button>
       </div>
     </section>

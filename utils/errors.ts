@@ -86,31 +86,3 @@ export function toAppError(err: unknown, fallbackKind: ErrorKind = 'internal'): 
 export function isTransient(kind: ErrorKind): boolean {
   return kind === 'rate_limited' || kind === 'provider_down' || kind === 'network';
 }
-
-/** The next step we suggest for each kind, shown under the error message. */
-const NEXT_STEP: Record<ErrorKind, string> = {
-  no_key: 'Add your key in Settings.',
-  bad_key: 'Check the key in Settings; it may have been revoked or mistyped.',
-  out_of_credit: 'Add credit in your provider account, then try again.',
-  rate_limited: 'Wait a moment and try again.',
-  invalid_input: 'Adjust the prompt or settings and try again.',
-  moderated: 'The provider refused this content. Change the prompt or the reference image.',
-  provider_down: 'The provider is having trouble. Try again in a few minutes.',
-  timed_out: 'Try again; if it keeps happening, pick a faster model.',
-  network: 'Check your connection and try again.',
-  bad_reply: 'The provider answered in an unexpected way. Try again or pick another route.',
-  may_have_been_charged: 'Check your provider account before trying again.',
-  route_unavailable: 'Use another route for this model, or set the provider\u2019s new model id for this route in Settings.',
-  canceled: '',
-  not_found: 'The image is gone from that address. Save it and drag it into the panel instead.',
-  not_an_image: 'Pick a JPEG, PNG or WEBP image.',
-  unsupported_format: 'Convert it to JPEG, PNG or WEBP, or take a screenshot and drag that in.',
-  too_large: 'Use a smaller image.',
-  source_refused: 'Save the image and drag it into the panel instead.',
-  storage_full: 'Free up disk space, or unstar images you no longer need so they can be removed.',
-  internal: 'Try again. If it keeps happening, reload the extension.',
-};
-
-export function nextStep(kind: ErrorKind): string {
-  return NEXT_STEP[kind];
-}

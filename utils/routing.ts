@@ -2,6 +2,7 @@ import { AppError } from './errors';
 import { ADAPTED_PROVIDERS, findRoute, getModel, PROVIDER_NAMES, wireModel, type ModelId, type ModelSpec, type ProviderId, type RouteSpec } from './models';
 import type { ProviderTarget } from './providers/types';
 import type { Settings } from './settings';
+import { i18n } from '#i18n';
 
 /**
  * Which route runs a model, and where its requests go. Routing follows the route lifecycles in
@@ -32,11 +33,11 @@ export interface RoutingEnv {
 }
 
 /** Why a route cannot be used on this browser now, or null when it can. */
-export function unusableReason(route: RouteSpec, settings: Settings): string | null {
-  if (!ADAPTED_PROVIDERS.has(route.provider)) return `${PROVIDER_NAMES[route.provider]} is not supported yet.`;
-  if (route.lifecycle.status === 'retired') return `Retired on ${formatDate(route.lifecycle.retiredOn)}.`;
+function unusableReason(route: RouteSpec, settings: Settings): string | null {
+  if (!ADAPTED_PROVIDERS.has(route.provider)) return i18n.t('routing.notSupported', [PROVIDER_NAMES[route.provider]]);
+  if (route.lifecycle.status === 'retired') return i18n.t('routing.retiredOn', [formatDate(route.lifecycle.retiredOn)]);
   const mark = settings.unavailableRoutes[route.id];
-  if (mark) return `${PROVIDER_NAMES[route.provider]} said on ${formatDate(mark.since)} that it no longer offers this model.`;
+  if (mark) return i18n.t('routing.providerDropped', [PROVIDER_NAMES[route.provider], formatDate(mark.since)]);
   return null;
 }
 
@@ -61,68 +62,77 @@ export function chooseRoute(modelId: ModelId, env: RoutingEnv): RouteChoice {
   const chosenProblem = chosenSpec ? unusableReason(chosenSpec, env.settings) : null;
   const chosen = chosenSpec && !chosenProblem ? chosenSpec : undefined;
   // The user's choice no longer works: say why, then route as if they had left it automatic.
-  const prefix = chosenSpec && chosenProblem ? `Your chosen route is unavailable (${chosenProblem.replace(/\.$/, '')}). ` : '';
+  const explain = (text: string) =>
+    chosenSpec && chosenProblem ? i18n.t('routing.chosenUnavailable', [chosenProblem.replace(/\.$/, ''), text]) : text;
 
   const pick = (route: RouteSpec, via: RouteChoice['via'], reason: string): RouteChoice => ({
     route: withOverride(route, env.settings),
     via,
-    reason: prefix + reason,
+    reason: explain(reason),
     ...notesFor(model, route),
   });
 
-  if (chosen && env.configured.has(chosen.provider)) return pick(chosen, 'provider', 'Chosen in Settings.');
+  if (chosen && env.configured.has(chosen.provider)) return pick(chosen, 'provider', i18n.t('routing.chosen'));
   if (!chosen) {
     const keyed = candidates.find((r) => env.configured.has(r.provider));
-    if (keyed) return pick(keyed, 'provider', `Uses your ${PROVIDER_NAMES[keyed.provider]} key.`);
+    if (keyed) return pick(keyed, 'provider', i18n.t('routing.usesKey', [PROVIDER_NAMES[keyed.provider]]));
   }
   const fallback = chosen ?? candidates[0];
   if (fallback && env.sandbox) {
-    return pick(fallback, 'sandbox', `No ${PROVIDER_NAMES[fallback.provider]} key: using the local sandbox.`);
+    return pick(fallback, 'sandbox', i18n.t('routing.sandbox', [PROVIDER_NAMES[fallback.provider]]));
   }
-  if (!fallback) {
-    throw new AppError(
-      'route_unavailable',
-      `${prefix}No route for ${model.name} works any more: every provider that ran it has retired it or no longer offers it. Set a new model id for one of its routes in Settings, or pick another model.`,
-    );
-  }
+  if (!fallback) throw new AppError('route_unavailable', explain(i18n.t('routing.noRoute', [model.name])));
   // Name every provider that could run it, so one key is enough to find.
   const providers = [...new Set((chosen ? [chosen] : candidates).map((r) => PROVIDER_NAMES[r.provider]))];
-  const names = providers.length > 1 ? `${providers.slice(0, -1).join(', ')} or ${providers.at(-1)}` : providers[0];
-  throw new AppError('no_key', `${prefix}${model.name} needs a ${names} API key. Add it in Settings.`, { provider: fallback.provider });
+  throw new AppError('no_key', explain(i18n.t('routing.needsKey', [model.name, formatOrList(providers)])), { provider: fallback.provider });
 }
 
 /** The successor note and deprecation warning for a model running on a route. */
 export function notesFor(model: ModelSpec, route: RouteSpec): Pick<RouteChoice, 'successorNote' | 'warning'> {
   const out: Pick<RouteChoice, 'successorNote' | 'warning'> = {};
   if (model.retired && route.runs) {
-    out.successorNote = `${model.retired.what} was retired by ${model.retired.by} on ${formatDate(model.retired.on)}; this uses ${route.runs}, its successor.`;
+    out.successorNote = i18n.t('routing.successorRetired', [model.retired.what, model.retired.by, formatDate(model.retired.on), route.runs]);
   } else if (route.runs) {
-    out.successorNote = `This uses ${route.runs}.`;
+    out.successorNote = i18n.t('routing.successor', [route.runs]);
   }
   const life = route.lifecycle;
   if (life.status === 'deprecated') {
+    // A catalogue note is the provider's own words, in English: it is quoted, not translated.
     out.warning = life.shutdownOn
-      ? `${PROVIDER_NAMES[route.provider]} will switch this route off on ${formatDate(life.shutdownOn)}.`
-      : (life.note ?? `${PROVIDER_NAMES[route.provider]} may switch this route off soon.`);
+      ? i18n.t('routing.switchOffOn', [PROVIDER_NAMES[route.provider], formatDate(life.shutdownOn)])
+      : (life.note ?? i18n.t('routing.maySwitchOff', [PROVIDER_NAMES[route.provider]]));
   }
   return out;
 }
 
-/** "30 June 2026", the same in every locale and time zone. */
+/**
+ * The locale of the texts themselves (routing.textLocale), not the browser's: a date or list
+ * sits inside a sentence, and must read the way that sentence's language writes it.
+ */
+function textLocale(): string {
+  return i18n.t('routing.textLocale');
+}
+
+/** "30 June 2026" in English texts, the same in every time zone. */
 export function formatDate(when: string | number): string {
   const date = typeof when === 'number' ? new Date(when) : new Date(`${when}T00:00:00Z`);
-  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return new Intl.DateTimeFormat(textLocale(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+}
+
+/** "fal, Replicate or Black Forest Labs" in English texts. */
+export function formatOrList(items: readonly string[]): string {
+  return new Intl.ListFormat(textLocale(), { type: 'disjunction' }).format(items);
 }
 
 /** A route's name for people: provider and model, and what happens to the image. */
 export function routeLabel(r: RouteSpec): string {
-  const how = r.imageInput === 'native' ? 'sends the image' : 'describes the image';
+  const how = r.imageInput === 'native' ? i18n.t('routing.sendsImage') : i18n.t('routing.describesImage');
   const what = r.label ?? (r.runs ? `${r.runs} (${wireModel(r)})` : wireModel(r));
-  return `${PROVIDER_NAMES[r.provider]}: ${what} (${how})`;
+  return i18n.t('routing.routeLabel', [PROVIDER_NAMES[r.provider], what, how]);
 }
 
 export function targetFor(provider: ProviderId, env: { baseUrl: string; key: string | undefined; sandbox: boolean; sandboxUrl: string; sandboxKey: string }): ProviderTarget {
   if (env.key) return { baseUrl: env.baseUrl, key: env.key };
   if (env.sandbox) return { baseUrl: `${env.sandboxUrl}/${provider}`, key: env.sandboxKey };
-  throw new AppError('no_key', `Add your ${PROVIDER_NAMES[provider]} API key in Settings.`, { provider });
+  throw new AppError('no_key', i18n.t('routing.addKey', [PROVIDER_NAMES[provider]]), { provider });
 }

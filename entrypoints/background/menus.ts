@@ -2,27 +2,28 @@ import { browser, type Browser } from 'wxt/browser';
 import { IMAGE_LINK_PATTERNS, isImageLink } from '@/utils/intake/link-targets';
 import { adoptPageImage, startPicking } from './intake';
 import { openPanel } from './panel';
+import { i18n } from '#i18n';
 
-export const MENU_USE_IMAGE = 'use-as-image-prompt';
-export const MENU_USE_LINK = 'use-linked-image';
-export const MENU_PICK = 'pick-image-on-page';
+const MENU_USE_IMAGE = 'use-as-image-prompt';
+const MENU_USE_LINK = 'use-linked-image';
+const MENU_PICK = 'pick-image-on-page';
 /** The `commands` entry (keyboard shortcut) for pick mode; see wxt.config.ts. */
-export const PICK_COMMAND = 'pick-image';
+const PICK_COMMAND = 'pick-image';
 
 export function registerMenus(): void {
   browser.runtime.onInstalled.addListener(() => {
     // removeAll first: onInstalled also fires on update, and ids must be unique.
     void browser.contextMenus.removeAll().then(() => {
-      browser.contextMenus.create({ id: MENU_USE_IMAGE, title: 'Use as image prompt', contexts: ['image'] });
+      browser.contextMenus.create({ id: MENU_USE_IMAGE, title: i18n.t('menus.useImage'), contexts: ['image'] });
       browser.contextMenus.create({
         id: MENU_USE_LINK,
-        title: 'Use linked image as image prompt',
+        title: i18n.t('menus.useLink'),
         contexts: ['link'],
         targetUrlPatterns: IMAGE_LINK_PATTERNS,
       });
       // "page" shows only where no other context applies: for pages that block right-click on
       // images, draw them as CSS backgrounds or canvas.
-      browser.contextMenus.create({ id: MENU_PICK, title: 'Pick an image on this page', contexts: ['page'] });
+      browser.contextMenus.create({ id: MENU_PICK, title: i18n.t('menus.pick'), contexts: ['page'] });
     });
   });
   browser.contextMenus.onClicked.addListener(onMenuClicked);
@@ -31,7 +32,7 @@ export function registerMenus(): void {
   });
 }
 
-export function onMenuClicked(info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab): void {
+function onMenuClicked(info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab): void {
   const target = { tabId: tab?.id, frameId: info.frameId };
   const pageUrl = info.pageUrl ?? tab?.url;
   switch (info.menuItemId) {

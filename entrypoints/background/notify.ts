@@ -1,6 +1,8 @@
 import { browser } from 'wxt/browser';
-import { jobEndNotice, noticeId, parseNoticeId } from '@/utils/jobs/notice';
+import { noticeId, parseNoticeId } from '@/utils/jobs/notice';
+import { getModel } from '@/utils/models';
 import type { JobRecord } from '@/utils/store/types';
+import { i18n } from '#i18n';
 
 /**
  * A system notification when a job ends while no panel is open to show it (the worker keeps
@@ -53,6 +55,41 @@ export async function panelIsOpen(): Promise<boolean> {
     }
   }
   return false;
+}
+
+/**
+ * What the notification says: plain words, the prompt so the user knows which one, and nothing
+ * for jobs the user ended or that never ran (canceled, or answered from the cache while they
+ * watched).
+ */
+export function jobEndNotice(job: JobRecord): { title: string; message: string } | null {
+  if (job.cachedFrom) return null;
+  const what = i18n.t('notify.what', [shorten(job.request.prompt, 80), modelName(job)]);
+  switch (job.state) {
+    case 'done': {
+      const count = job.resultIds.length;
+      return { title: i18n.t('notify.ready', count), message: i18n.t('notify.readyText', count, [what]) };
+    }
+    case 'failed':
+      return { title: i18n.t('notify.failed'), message: i18n.t('notify.endedText', [what, job.error?.message ?? i18n.t('notify.failedReason')]) };
+    case 'timed_out':
+      return { title: i18n.t('notify.timedOut'), message: i18n.t('notify.endedText', [what, job.error?.message ?? i18n.t('notify.timedOutReason')]) };
+    default:
+      return null;
+  }
+}
+
+function modelName(job: JobRecord): string {
+  try {
+    return getModel(job.request.modelId).name;
+  } catch {
+    return job.request.modelId;
+  }
+}
+
+function shorten(text: string, max: number): string {
+  const t = text.trim().replace(/\s+/g, ' ');
+  return t.length <= max ? t : `${t.slice(0, max - 1).trimEnd()}\u2026`;
 }
 
 /** Registered at the top level of the worker, so a click wakes it and is delivered. */

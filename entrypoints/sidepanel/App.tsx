@@ -5,7 +5,7 @@ import { PanelTabs } from '@/components/PanelTabs';
 import { UndoToast } from '@/components/results/UndoToast';
 import { ErrorNotice } from '@/components/ErrorNotice';
 import { toAppError, type SerializedError } from '@/utils/errors';
-import { adoptResult } from '@/utils/intake/ingest';
+import { adoptResult } from './lazy-intake';
 import { send } from '@/utils/protocol';
 import { SANDBOX_BUILD } from '@/utils/settings';
 import { deleteResults, restoreResults, type DeletedResults } from '@/utils/store/results';
@@ -16,12 +16,13 @@ import type { GenerationSettings, JobRecord, JobRequest } from '@/utils/store/ty
 import { useDraft } from './hooks';
 import { useGeneration } from './use-generation';
 import { CreateTab } from './CreateTab';
-import { ViewerHost } from './ViewerHost';
 import type { ViewerTarget } from './use-viewer';
 import type { RunActions } from './RunView';
 
 // History, lineage and their virtualiser load when first shown: the panel opens on Create.
 const HistoryTab = lazy(() => import('./HistoryTab'));
+// The large viewer (and its copy and details code) loads when an image is first opened.
+const ViewerHost = lazy(() => import('./ViewerHost'));
 
 type Tab = 'create' | 'history';
 
@@ -158,6 +159,7 @@ export function App() {
         </div>
       ) : null}
       {viewing ? (
+        <Suspense fallback={null}>
         <ViewerHost
           target={viewing}
           onTargetChange={setViewing}
@@ -171,6 +173,7 @@ export function App() {
             setTab('history');
           }}
         />
+        </Suspense>
       ) : null}
       {deleted ? (
         <UndoToast

@@ -11,7 +11,7 @@ import { CompareModelsPicker } from '@/components/compare/CompareModelsPicker';
 import { StorageUsage } from '@/components/StorageUsage';
 import { isTerminal } from '@/utils/store/types';
 import { toAppError, type SerializedError } from '@/utils/errors';
-import { adoptImageBlob } from '@/utils/intake/ingest';
+import { adoptImageBlob } from './lazy-intake';
 import { getModel, PROVIDER_NAMES, type ModelId } from '@/utils/models';
 import { send } from '@/utils/protocol';
 import { groupRuns } from '@/utils/compare';

@@ -23,7 +23,7 @@ export interface ViewerHostProps {
 }
 
 /** The large viewer, fed from storage: the job's images, the one on screen at full size, and how it was made. */
-export function ViewerHost({ target, onTargetChange, onClose, onUseAsPrompt, onDelete, onReuse, onShowLineage }: ViewerHostProps) {
+export default function ViewerHost({ target, onTargetChange, onClose, onUseAsPrompt, onDelete, onReuse, onShowLineage }: ViewerHostProps) {
   const data = useViewerData(target.jobId);
   const results = useMemo(() => data?.results ?? [], [data]);
   const index = Math.max(0, results.findIndex((r) => r.id === target.resultId));

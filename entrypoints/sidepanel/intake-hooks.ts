@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { AppError } from '@/utils/errors';
 import { patchDraft } from '@/utils/store/drafts';
-import { adoptFrom } from '@/utils/intake/ingest';
+import { adoptFrom } from './lazy-intake';
 import type { Rect } from '@/utils/image/crop';
 
 /**

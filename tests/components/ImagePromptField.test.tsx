@@ -33,7 +33,7 @@ describe('ImagePromptField', () => {
   it('shows the thumbnail, its size and the page it came from', () => {
     const { region } = setup({ thumbUrl: 'blob:thumb', width: 960, height: 640, pageUrl: 'https://example.org/gallery' });
     expect(within(region).getByRole('img', { name: 'Current image prompt' }).getAttribute('src')).toBe('blob:thumb');
-    expect(region.textContent).toContain('960 × 640');
+    expect(region.textContent).toContain('960 × 640 · from example.org');
     expect(within(region).getByRole('link', { name: 'example.org' }).getAttribute('href')).toBe('https://example.org/gallery');
   });
 

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/react';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { formatBytes, StorageUsage } from '@/components/StorageUsage';
 
 afterEach(cleanup);
@@ -31,5 +32,11 @@ describe('StorageUsage', () => {
     expect(formatBytes(1500)).toBe('1.5 KB');
     expect(formatBytes(250_000_000)).toBe('250 MB');
     expect(formatBytes(2_000_000_000_000)).toBe('2.0 TB');
+  });
+
+  it('writes the number the way the browser\u2019s language does', () => {
+    fakeBrowser.i18n.getUILanguage = () => 'de';
+    expect(formatBytes(1500)).toBe('1,5 KB');
+    expect(formatBytes(1_234_000_000_000_000)).toBe('1.234 TB');
   });
 });

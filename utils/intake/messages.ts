@@ -1,10 +1,9 @@
 import { AppError, type ErrorKind } from '../errors';
-import type { PageReadResult } from './page-read';
+import { PAGE_READ_MAX_BYTES, type PageReadResult } from './page-read';
+import { i18n } from '#i18n';
 
 /** The keyboard shortcut for pick mode, as declared in the manifest's `commands`. */
-export const PICK_SHORTCUT = 'Alt+Shift+I';
-
-const OTHER_WAYS = `drag it into the panel, choose \u201cPick an image on this page\u201d (${PICK_SHORTCUT}), or take a screenshot instead`;
+const PICK_SHORTCUT = 'Alt+Shift+I';
 
 /**
  * The next step after a failed intake, in plain words. Differs from the generic next steps in
@@ -12,17 +11,18 @@ const OTHER_WAYS = `drag it into the panel, choose \u201cPick an image on this p
  */
 export function intakeNextStep(kind: ErrorKind): string {
   switch (kind) {
+    // The menu item is named in its own words, so a translation names it the way the menu does.
     case 'not_found':
-      return `Reload the page and try again, or ${OTHER_WAYS}.`;
+      return i18n.t('intake.reloadOrOtherWays', [i18n.t('menus.pick'), PICK_SHORTCUT]);
     case 'source_refused':
     case 'timed_out':
     case 'network':
-      return capitalise(`${OTHER_WAYS}.`);
+      return i18n.t('intake.otherWays', [i18n.t('menus.pick'), PICK_SHORTCUT]);
     case 'not_an_image':
     case 'unsupported_format':
-      return 'Use a JPEG, PNG or WEBP image, or take a screenshot instead.';
+      return i18n.t('intake.useSupportedFormat');
     case 'too_large':
-      return 'Use a smaller image, or take a screenshot instead.';
+      return i18n.t('intake.useSmaller');
     default:
       return '';
   }
@@ -36,16 +36,12 @@ export function offersScreenshot(kind: ErrorKind): boolean {
 export function pageReadError(result: Extract<PageReadResult, { ok: false }>): AppError {
   switch (result.reason) {
     case 'tainted':
-      return new AppError('source_refused', 'This canvas shows pictures from another site, and the browser doesn\u2019t let extensions read them.');
+      return new AppError('source_refused', i18n.t('intake.canvasTainted'));
     case 'too_large':
-      return new AppError('too_large', 'The image in the page is larger than 40 MB.');
+      return new AppError('too_large', i18n.t('intake.pageImageTooLarge', [PAGE_READ_MAX_BYTES / (1024 * 1024)]));
     case 'not_found':
-      return new AppError('not_found', 'The image is no longer in the page.');
+      return new AppError('not_found', i18n.t('intake.pageImageGone'));
     default:
-      return new AppError('source_refused', 'The page didn\u2019t let the extension read this image.');
+      return new AppError('source_refused', i18n.t('intake.pageRefused'));
   }
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { notifyIfUnseen, panelIsOpen, registerNotificationClicks } from '../../../entrypoints/background/notify';
-import { jobEndNotice, noticeId, parseNoticeId } from '../../../utils/jobs/notice';
+import { jobEndNotice, notifyIfUnseen, panelIsOpen, registerNotificationClicks } from '../../../entrypoints/background/notify';
+import { noticeId, parseNoticeId } from '../../../utils/jobs/notice';
 import { jobRecord } from '../jobs/fixtures';
 
 type Context = { contextType: string; documentUrl?: string };
