@@ -1,4 +1,4 @@
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState } from 'react';
 import { i18n } from '#i18n';
 import { HistoryView } from '@/components/history/HistoryView';
 import { LineageTree } from '@/components/lineage/LineageTree';
@@ -8,6 +8,8 @@ import { DEFAULT_HISTORY_FILTER, type HistoryEntry, type HistoryFilter } from '@
 import { buildLineage } from '@/utils/store/lineage';
 import { useHistory } from './use-history';
 import { useThumbUrl } from './thumbs';
+import { ExportImportBar } from './ExportImportBar';
+import '@/components/workspace/workspace.css';
 
 export interface HistoryTabProps {
   /** The job whose lineage is shown instead of the list; null shows the list. */
@@ -16,8 +18,6 @@ export interface HistoryTabProps {
   onOpen: (jobId: string, resultId: string) => void;
   /** Makes a node the current draft: its first image as the image prompt, its prompt, model and settings. */
   onRestart: (entry: HistoryEntry) => void;
-  /** Export and import (lazy-loaded with their zip library). */
-  toolbar?: (selection: ReadonlySet<string>) => ReactNode;
 }
 
 const modelName = (id: string) => getModel(id as ModelId).name;
@@ -29,7 +29,7 @@ function Thumb({ resultId }: { resultId: string }) {
 const renderThumb = (resultId: string) => <Thumb resultId={resultId} />;
 
 /** Every generation (searchable, filterable, virtualised), and the lineage of any of them. */
-export default function HistoryTab({ lineageOf, onLineageOf, onOpen, onRestart, toolbar }: HistoryTabProps) {
+export default function HistoryTab({ lineageOf, onLineageOf, onOpen, onRestart }: HistoryTabProps) {
   const history = useHistory();
   const [filter, setFilter] = useState<HistoryFilter>(DEFAULT_HISTORY_FILTER);
   const [selection, setSelection] = useState<ReadonlySet<string>>(new Set());
@@ -95,7 +95,7 @@ export default function HistoryTab({ lineageOf, onLineageOf, onOpen, onRestart, 
         }}
         selection={selection}
         onSelectionChange={setSelection}
-        toolbar={toolbar?.(selection)}
+        toolbar={<ExportImportBar selection={selection} />}
       />
     </>
   );
