@@ -79,11 +79,13 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
             </button>
           ) : null}
         </div>
+        {/* Out of the Tab order: hidden, it could not show its focus; "+" opens it for the keyboard. */}
         <input
           ref={input}
           type="file"
           accept={ACCEPT}
           aria-label={i18n.t('field.imageFile')}
+          tabIndex={-1}
           className="visually-hidden"
           onChange={(e) => {
             const files = [...(e.target.files ?? [])];

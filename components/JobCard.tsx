@@ -3,7 +3,7 @@ import type { SerializedError } from '@/utils/errors';
 import type { JobState } from '@/utils/store/types';
 import { ErrorNotice } from './ErrorNotice';
 
-export interface ResultView {
+interface ResultView {
   id: string;
   width?: number;
   height?: number;

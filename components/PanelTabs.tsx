@@ -1,6 +1,6 @@
 import { useRef, type KeyboardEvent } from 'react';
 
-export interface PanelTab<T extends string> {
+interface PanelTab<T extends string> {
   id: T;
   label: string;
 }

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { ROUTES } from './routes';
 import type { Fault, ProviderHandler, ProviderResponse, RecordedRequest, SandboxServices, Timing } from './types';
 
-export type { Fault, RecordedRequest, Timing } from './types';
+export type { RecordedRequest } from './types';
 
 export interface SandboxOptions {
   /** 0 picks a free port. Default 0. */
@@ -29,6 +29,11 @@ export interface SandboxOptions {
   timing?: { queueMs?: number; runMs?: number; submitDelayMs?: number; downloadDelayMs?: number };
   /** Lifetime of result file URLs after completion. Default 10 minutes. */
   fileTtlMs?: number;
+  /**
+   * How a reply is held for `submitDelayMs` / `downloadDelayMs` (only called for a delay over
+   * 0). Default: a timer. Tests pass their own to see a reply held and decide when it goes.
+   */
+  hold?: (ms: number) => Promise<void>;
 }
 
 export interface Sandbox {
@@ -52,7 +57,7 @@ export interface Sandbox {
   retired(): Array<{ provider: string; model: string }>;
 }
 
-export const DEFAULT_TIMING: Timing = { queueMs: 800, runMs: 1200, fileTtlMs: 10 * 60_000 };
+const DEFAULT_TIMING: Timing = { queueMs: 800, runMs: 1200, fileTtlMs: 10 * 60_000 };
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** Chunk size of a `streamBytes` answer. */
 const STREAM_CHUNK_BYTES = 64 * 1024;
@@ -98,6 +103,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     downloadDelayMs: opts.timing?.downloadDelayMs ?? 0,
   };
   let timing: Timing = { ...initialTiming };
+  const hold = (ms = 0) => (ms > 0 ? (opts.hold ?? delay)(ms) : Promise.resolve());
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
   const files = new Map<string, FileEntry>();
@@ -193,7 +199,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (file && (method === 'GET' || method === 'HEAD')) {
       const rec = record(req, method, rawUrl, null, 'files');
       requests.push(rec);
-      await delay(timing.downloadDelayMs);
+      await hold(timing.downloadDelayMs);
       const entry = files.get(file[1] ?? '');
       const now = Date.now();
       const fault = services.takeFault('files', 'download');
@@ -234,7 +240,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         mount: hit.route.mount,
       }),
     );
-    if (method === 'POST') await delay(timing.submitDelayMs);
+    if (method === 'POST') await hold(timing.submitDelayMs);
     if (scope.fault && (scope.fault.stall || scope.fault.streamBytes !== undefined)) return sendShaped(res, rec, out, scope.fault);
     if (out.json === undefined && out.body) {
       res.writeHead(out.status, { ...out.headers, 'Content-Length': out.body.length });
@@ -340,6 +346,7 @@ async function sendShaped(res: ServerResponse, rec: RecordedRequest, out: Provid
     if (!res.write(chunk)) await drainOrClose(res);
   }
   if (!closed) res.end();
+  rec.streamEnded = true;
 }
 
 function drainOrClose(res: ServerResponse): Promise<void> {
@@ -354,8 +361,8 @@ function drainOrClose(res: ServerResponse): Promise<void> {
   });
 }
 
-function delay(ms = 0): Promise<void> {
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 function setCors(req: IncomingMessage, res: ServerResponse) {

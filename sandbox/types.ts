@@ -58,6 +58,8 @@ export interface RecordedRequest {
   provider: string;
   /** For an answer shaped by a fault's `stall` or `streamBytes`: body bytes written so far (the client may have read fewer). */
   streamedBytes?: number;
+  /** For a `streamBytes` answer: true once the server stopped writing (all sent, or the client went away). */
+  streamEnded?: boolean;
 }
 
 /** One request as a provider handler sees it. */
@@ -83,7 +85,7 @@ export interface ProviderResponse {
   body?: Buffer;
 }
 
-export interface StoredFile {
+interface StoredFile {
   id: string;
   url: string;
 }

@@ -8,7 +8,7 @@ import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
  */
 const messages = generateChromeMessages(await parseMessagesFile('locales/en.yml'));
 
-export function getMessage(name: string, substitutions?: string | string[]): string {
+function getMessage(name: string, substitutions?: string | string[]): string {
   const entry = messages[name];
   if (!entry) throw new Error(`No text "${name}" in locales/en.yml`);
   const subs = substitutions === undefined ? [] : Array.isArray(substitutions) ? substitutions : [substitutions];

@@ -40,7 +40,7 @@ export async function copyImageToClipboard(blob: Blob, env: ClipboardEnv = pageE
 }
 
 /** Re-encodes any image the browser can decode as PNG. */
-export async function pngOf(blob: Blob): Promise<Blob> {
+async function pngOf(blob: Blob): Promise<Blob> {
   const bitmap = await createImageBitmap(blob);
   try {
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);

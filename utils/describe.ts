@@ -11,9 +11,9 @@ import type { PreparedImage, ProviderContext } from './providers/types';
  */
 
 /** Providers whose adapters can describe, in order of preference. */
-export const DESCRIBERS: readonly ProviderId[] = ['fal', 'openai', 'google'];
+const DESCRIBERS: readonly ProviderId[] = ['fal', 'openai', 'google'];
 
-export const DESCRIBE_INSTRUCTION =
+const DESCRIBE_INSTRUCTION =
   'Describe this picture so an image generator can recreate its look: main subject, composition, setting, style, colours and lighting. One paragraph of plain prose, no preamble, at most 80 words.';
 
 /** About 80 words with room to finish the sentence; keeps cost and prompt length bounded. */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
+import * as z from 'zod/mini';
 
 /**
  * The small set of failures the UI understands. Every provider, intake and storage error is
@@ -33,10 +34,10 @@ export type ErrorKind = z.infer<typeof ErrorKind>;
 export const SerializedError = z.object({
   kind: ErrorKind,
   message: z.string(),
-  provider: z.string().optional(),
-  retryAfterMs: z.number().nonnegative().optional(),
+  provider: z.optional(z.string()),
+  retryAfterMs: z.optional(z.number().check(z.nonnegative())),
   /** For route_unavailable: the route that answered so. */
-  routeId: z.string().optional(),
+  routeId: z.optional(z.string()),
 });
 export type SerializedError = z.infer<typeof SerializedError>;
 

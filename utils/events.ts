@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
+import * as z from 'zod/mini';
 
 /**
  * Change notifications between the worker and extension pages. BroadcastChannel reaches only

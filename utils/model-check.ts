@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
+import * as z from 'zod/mini';
 import { toAppError } from './errors';
 import { MODELS, PROVIDER_NAMES, wireModel, type ProviderId, type RouteSpec } from './models';
 import { withOverride } from './routing';

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
+import * as z from 'zod/mini';
 import { MODELS } from './catalogue';
 
 /**
@@ -75,7 +76,7 @@ export interface PixelSize {
  * the source of the fact, because provider facts go stale: re-check them when a provider
  * announces deprecations.
  */
-export type Lifecycle =
+type Lifecycle =
   | { status: 'live'; source: string }
   /** Still answering, with a shutdown announced (or suspected, with `note`). */
   | { status: 'deprecated'; shutdownOn?: string; note?: string; source: string }
@@ -87,7 +88,7 @@ export type Lifecycle =
  * endpoints differ only in these names; their published input types are in fal-js
  * (libs/client/src/types/endpoints.ts).
  */
-export interface FalForm {
+interface FalForm {
   /** Where the reference goes; `list` sends `[url]`. Without it the endpoint takes no image. */
   image?: { field: string; list?: boolean };
   /** The aspect field; values come from the route's `sizes` table, else the ratio itself. */
@@ -133,7 +134,7 @@ export interface RouteSpec {
 }
 
 /** When a model itself was switched off upstream and its row runs on a successor. */
-export interface Retirement {
+interface Retirement {
   /** What was retired, as its maker names it ("Imagen 3", "gpt-image-1"). */
   what: string;
   by: string;

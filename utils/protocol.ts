@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
+import * as z from 'zod/mini';
 import { browser, type Browser } from 'wxt/browser';
 import { AppError, SerializedError, toAppError } from './errors';
 import { JobRequest } from './store/types';
@@ -16,11 +17,11 @@ const compareRangeText = () => i18n.t('compare.chooseRange', [String(COMPARE_MIN
  * the sender and the payload, and drops anything unknown. Bytes never travel here: images
  * cross contexts by id through IndexedDB.
  */
-export const PROTOCOL = {
+const PROTOCOL = {
   'job.create': {
     payload: z.object({ request: JobRequest }),
     /** `joined`: the same request was already running (another window): this is that job. */
-    reply: z.object({ jobId: z.string(), cached: z.boolean(), joined: z.boolean().default(false) }),
+    reply: z.object({ jobId: z.string(), cached: z.boolean(), joined: z._default(z.boolean(), false) }),
   },
   /**
    * Compare: the same request on 2 to 6 different models, one job each, sharing a new run id.
@@ -28,28 +29,28 @@ export const PROTOCOL = {
    */
   'jobs.compare': {
     payload: z.object({
-      request: JobRequest.omit({ modelId: true, runId: true, runIndex: true }),
-      modelIds: z
-        .array(ModelId)
-        .min(COMPARE_MIN_MODELS, { error: compareRangeText })
-        .max(COMPARE_MAX_MODELS, { error: compareRangeText })
-        .refine((ids) => new Set(ids).size === ids.length, { error: () => i18n.t('compare.chooseOnce') }),
+      request: z.omit(JobRequest, { modelId: true, runId: true, runIndex: true }),
+      modelIds: z.array(ModelId).check(
+        z.minLength(COMPARE_MIN_MODELS, { error: compareRangeText }),
+        z.maxLength(COMPARE_MAX_MODELS, { error: compareRangeText }),
+        z.refine((ids) => new Set(ids).size === ids.length, { error: () => i18n.t('compare.chooseOnce') }),
+      ),
     }),
     reply: z.object({
       runId: z.string(),
       jobs: z.array(
-        z.object({ modelId: ModelId, jobId: z.string().optional(), cached: z.boolean(), joined: z.boolean(), error: SerializedError.optional() }),
+        z.object({ modelId: ModelId, jobId: z.optional(z.string()), cached: z.boolean(), joined: z.boolean(), error: z.optional(SerializedError) }),
       ),
     }),
   },
   'job.cancel': {
-    payload: z.object({ jobId: z.string().min(1) }),
+    payload: z.object({ jobId: z.string().check(z.minLength(1)) }),
     reply: z.object({}),
   },
   /** Sent when a panel opens: wakes a stopped worker so unfinished jobs go on at once. */
   'jobs.resume': {
     payload: z.object({}),
-    reply: z.object({ resumed: z.number().int().nonnegative() }),
+    reply: z.object({ resumed: z.int().check(z.nonnegative()) }),
   },
   /**
    * Sent every half second by a panel that shows an unfinished job: a worker the browser stopped
@@ -61,11 +62,11 @@ export const PROTOCOL = {
     reply: z.object({}),
   },
   'reference.fromUrl': {
-    payload: z.object({ url: z.string().min(1).max(8 * 1024 * 1024), pageUrl: z.string().max(4096).optional() }),
+    payload: z.object({ url: z.string().check(z.minLength(1), z.maxLength(8 * 1024 * 1024)), pageUrl: z.optional(z.string().check(z.maxLength(4096))) }),
     reply: z.object({ referenceId: z.string() }),
   },
   'reference.describe': {
-    payload: z.object({ referenceId: z.string().min(1), modelId: ModelId }),
+    payload: z.object({ referenceId: z.string().check(z.minLength(1)), modelId: ModelId }),
     reply: z.object({ description: z.string() }),
   },
   /** "Check my models": free lookups only; marks routes whose model is gone, clears found ones. */

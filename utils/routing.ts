@@ -120,7 +120,7 @@ export function formatDate(when: string | number): string {
 }
 
 /** "fal, Replicate or Black Forest Labs" in English texts. */
-export function formatOrList(items: readonly string[]): string {
+function formatOrList(items: readonly string[]): string {
   return new Intl.ListFormat(textLocale(), { type: 'disjunction' }).format(items);
 }
 

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
+import * as z from 'zod/mini';
 import { storage } from 'wxt/utils/storage';
 import { ModelId } from './models';
 
@@ -9,7 +10,7 @@ import { ModelId } from './models';
  * object away.
  */
 
-export const SETTINGS_VERSION = 1;
+const SETTINGS_VERSION = 1;
 
 /** https anywhere; plain http only on this machine (local gateways and the sandbox). */
 export function isAllowedBaseUrl(value: string): boolean {
@@ -34,36 +35,35 @@ export function normalizeBaseUrl(value: string): string {
  * A provider model id or path: letters, digits and `._:/-`, no `..`, no leading slash. It
  * becomes part of a request path on the provider's own host, never a host.
  */
-export const ModelIdOverride = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'Use letters, digits and . _ : / - only.')
-  .refine((v) => !v.includes('..') && !v.includes('//') && !v.endsWith('/'), 'That is not a model id.');
+export const ModelIdOverride = z.string().check(
+  z.trim(),
+  z.minLength(1),
+  z.maxLength(200),
+  z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'Use letters, digits and . _ : / - only.'),
+  z.refine((v) => !v.includes('..') && !v.includes('//') && !v.endsWith('/'), 'That is not a model id.'),
+);
 
 const RouteMark = z.object({
   since: z.number(),
-  message: z.string().max(500),
+  message: z.string().check(z.maxLength(500)),
   /** The model id that was refused (an override may differ from the catalogue's). */
-  model: z.string().max(200).optional(),
+  model: z.optional(z.string().check(z.maxLength(200))),
 });
-export type RouteMark = z.infer<typeof RouteMark>;
+type RouteMark = z.infer<typeof RouteMark>;
 
 export const Settings = z.object({
   /** The route the user chose per model; absent means "automatic". */
-  routes: z.partialRecord(ModelId, z.string()).catch({}),
-  defaultModel: ModelId.catch('flux-dev'),
+  routes: z.catch(z.partialRecord(ModelId, z.string()), {}),
   /**
    * The user's own model id per route id, for when a provider renames or replaces a model
    * before we ship an update (a BytePlus `ep-...` endpoint id, OpenAI's next image model).
    */
-  modelOverrides: z.record(z.string(), ModelIdOverride).catch({}),
+  modelOverrides: z.catch(z.record(z.string(), ModelIdOverride), {}),
   /**
    * Routes the provider said no longer exist, by route id, on this browser. Set when a job or
    * "Check my models" hears so; cleared by the user in Settings or when a check finds the model.
    */
-  unavailableRoutes: z.record(z.string(), RouteMark).catch({}),
+  unavailableRoutes: z.catch(z.record(z.string(), RouteMark), {}),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -17,7 +17,7 @@
  */
 import { AppError } from './errors';
 
-export type SourceRefusal = 'bad_url' | 'blob' | 'file' | 'scheme' | 'not_image_data' | 'credentials' | 'loopback' | 'private_network';
+type SourceRefusal = 'bad_url' | 'blob' | 'file' | 'scheme' | 'not_image_data' | 'credentials' | 'loopback' | 'private_network';
 
 export type SourceCheck = { ok: true; url: URL } | { ok: false; error: AppError; reason: SourceRefusal };
 

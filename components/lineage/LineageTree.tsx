@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
 import { i18n } from '#i18n';
 import type { LineageNode, LineageTree as Tree } from '@/utils/store/lineage';
 
@@ -10,6 +10,12 @@ export interface LineageTreeProps {
   modelName: (modelId: string) => string;
   onOpen: (jobId: string) => void;
   onRestart: (jobId: string) => void;
+  /**
+   * Moves the keyboard focus to the current item when the tree is first shown. For a tree that
+   * replaces what had the focus (the viewer's "Show lineage"), which would otherwise leave the
+   * focus on the page itself, far from the tree.
+   */
+  focusOnMount?: boolean;
 }
 
 /** One visible row: the tree flattened in reading order, skipping collapsed branches. */
@@ -31,10 +37,16 @@ const MAX_INDENT = 6;
  * elements). One item is tabbable at a time; arrows walk, Right and Left open and close,
  * Home and End jump, Enter opens a job. The active item's button is the next tab stop.
  */
-export function LineageTree({ tree, focusJobId, renderThumb, modelName, onOpen, onRestart }: LineageTreeProps) {
+export function LineageTree({ tree, focusJobId, renderThumb, modelName, onOpen, onRestart, focusOnMount = false }: LineageTreeProps) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [active, setActive] = useState(focusJobId);
   const items = useRef(new Map<string, HTMLLIElement>());
+
+  // Only when first shown: a tree that changes later must not pull the focus back to it.
+  const initialFocus = useRef(focusOnMount ? focusJobId : null);
+  useEffect(() => {
+    if (initialFocus.current) items.current.get(initialFocus.current)?.focus();
+  }, []);
 
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const activeId = rows.some((r) => r.node.jobId === active) ? active : (rows.find((r) => r.node.jobId === focusJobId) ?? rows[0])?.node.jobId;

@@ -56,7 +56,8 @@ export function ResultActions(props: ResultActionsProps) {
             {i18n.t('results.download')}
           </button>
         )}
-        <button type="button" onClick={() => void copyImage()} disabled={copying}>
+        {/* aria-disabled, not disabled: a button disabled under the focus drops it out of the viewer (Esc and Tab then stop working). */}
+        <button type="button" aria-disabled={copying} onClick={() => !copying && void copyImage()}>
           {i18n.t('results.copy')}
         </button>
         <button type="button" onClick={() => onUseAsPrompt(resultId)}>

@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { i18n } from '#i18n';
 
-export interface ResultDetailsReference {
+interface ResultDetailsReference {
   /** The reference's thumbnail (object URL); null when it is no longer stored. */
   thumbUrl: string | null;
   /** Where it came from, in words: a page's title or address, a file name, "a previous result". */

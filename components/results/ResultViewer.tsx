@@ -26,7 +26,7 @@ export interface ResultViewerProps extends Pick<ResultActionsProps, 'onCopy' | '
 }
 
 /** A horizontal move longer than this (px) is a swipe to the next or previous image. */
-export const SWIPE_PX = 40;
+const SWIPE_PX = 40;
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 

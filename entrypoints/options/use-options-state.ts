@@ -12,7 +12,7 @@ export interface OptionsState {
   addresses: Record<ProviderId, string>;
 }
 
-export async function readOptionsState(): Promise<OptionsState> {
+async function readOptionsState(): Promise<OptionsState> {
   const settings = await loadSettings();
   const configured = await configuredProviders();
   const hints: Partial<Record<ProviderId, string>> = {};

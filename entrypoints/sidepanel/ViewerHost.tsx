@@ -93,7 +93,7 @@ function detailsOf(job: JobRecord, reference: ReferenceRecord | null, referenceT
   };
 }
 
-export function referenceSourceText(ref: ReferenceRecord): string {
+function referenceSourceText(ref: ReferenceRecord): string {
   const s = ref.source;
   if (s.kind === 'result') return i18n.t('viewer.sourceResult');
   if (s.kind === 'screenshot') return i18n.t('viewer.sourceScreenshot');

@@ -170,7 +170,7 @@ export function routeState(modelId: ModelId, env: RoutingEnv): RouteState {
 }
 
 /** How often an open panel with unfinished jobs checks that the worker is there. */
-export const WAKE_INTERVAL_MS = 500;
+const WAKE_INTERVAL_MS = 500;
 
 /**
  * While jobs are unfinished, keeps a worker that the browser stopped from staying stopped: the

@@ -7,7 +7,7 @@ import type { JobRecord, ResultRecord } from '@/utils/store/types';
 import { routeState } from './hooks';
 
 /** The route a retry would take now, when it is another one than the job's. */
-export function alternativeFor(modelId: ModelId, routeId: string, env: RoutingEnv | null): string | null {
+function alternativeFor(modelId: ModelId, routeId: string, env: RoutingEnv | null): string | null {
   if (!env) return null;
   const state = routeState(modelId, env);
   return state.ok && state.choice.route.id !== routeId ? routeLabel(state.choice.route) : null;

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import { makeThumbnail } from '@/utils/image/thumbnail';
 import { getResult, saveThumb } from '@/utils/store/results';
 
 /**
@@ -69,6 +68,8 @@ async function loadThumb(resultId: string, stillWanted: () => boolean): Promise<
   return backfill(async () => {
     if (!stillWanted()) return null;
     try {
+      // Only results made before thumbnails existed get here: the decoder loads on first need.
+      const { makeThumbnail } = await import('@/utils/image/thumbnail');
       const thumb = await makeThumbnail(result.blob);
       void saveThumb(resultId, thumb).catch(() => {});
       return thumb;

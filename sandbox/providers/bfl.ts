@@ -88,7 +88,7 @@ const ultraAspect: Check = (input) => {
   return { type: 'value_error', loc: ['body', 'aspect_ratio'], msg: 'Value error, Aspect ratio must be between 21:9 and 9:21', input: v };
 };
 
-export const BFL_MODELS: Readonly<Record<string, BflModel>> = {
+const BFL_MODELS: Readonly<Record<string, BflModel>> = {
   'flux-dev': {
     checks: [str('prompt'), str('image_prompt'), int('width', 256, 1440, 32), int('height', 256, 1440, 32), int('steps', 1, 50), float('guidance', 1.5, 5), int('safety_tolerance', 0, 6), int('seed', -(2 ** 63), 2 ** 63), bool('prompt_upsampling'), outputFormat],
     cost: 2.5,
@@ -246,7 +246,7 @@ async function referenceBytes(ref: string): Promise<Buffer> {
 }
 
 /** Default bodies: BFL's FastAPI `{ detail }` (see sandbox/README.md for what is verified). */
-export function faultResponse(f: Fault): ProviderResponse {
+function faultResponse(f: Fault): ProviderResponse {
   const byStatus: Record<number, ProviderResponse> = {
     401: { status: 401, json: { detail: 'Not authenticated - Invalid Authentication' } },
     402: { status: 402, json: { detail: 'Insufficient credits. Add credits at https://dashboard.bfl.ai to continue.' } },

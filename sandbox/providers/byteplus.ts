@@ -48,7 +48,7 @@ interface SeedreamModel {
   outputFormat: boolean;
 }
 
-export const SEEDREAM_MODELS: Readonly<Record<string, SeedreamModel>> = {
+const SEEDREAM_MODELS: Readonly<Record<string, SeedreamModel>> = {
   'seedream-4-0-250828': { tiers: ['1K', '2K', '4K'], minPixels: 921_600, maxPixels: 16_777_216, maxImages: 10, outputFormat: false },
   'seedream-4-5-251128': { tiers: ['2K', '4K'], minPixels: 3_686_400, maxPixels: 16_777_216, maxImages: 10, outputFormat: false },
   'seedream-5-0-260128': { tiers: ['2K', '3K', '4K'], minPixels: 3_686_400, maxPixels: 16_777_216, maxImages: 14, outputFormat: true },
@@ -56,8 +56,8 @@ export const SEEDREAM_MODELS: Readonly<Record<string, SeedreamModel>> = {
   'seedream-5-0-pro-260628': { tiers: ['1K', '2K'], minPixels: 921_600, maxPixels: 4_194_304, maxImages: 10, outputFormat: true },
 };
 
-/** Switched off upstream; listed for the record (they answer like unknown ids). */
-export const BYTEPLUS_RETIRED = ['seedream-3-0-t2i-250415', 'seededit-3-0-i2i-250628'];
+// Switched off upstream, and answered like unknown ids: seedream-3-0-t2i-250415,
+// seededit-3-0-i2i-250628 (on record here only).
 
 function arkError(status: number, code: string, message: string, param = ''): ProviderResponse {
   const type = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'NotFound' : status === 429 ? 'TooManyRequests' : status >= 500 ? 'InternalServerError' : 'BadRequest';
@@ -67,7 +67,7 @@ const invalid = (param: string, why: string) => arkError(400, 'InvalidParameter'
 const requestId = () => randomUUID().replace(/-/g, '');
 
 /** ModelArk's answer for a model or endpoint id it does not have. */
-export function modelNotFound(model: string): ProviderResponse {
+function modelNotFound(model: string): ProviderResponse {
   return arkError(404, 'InvalidEndpointOrModel.NotFound', `The model or endpoint ${model} does not exist or you do not have access to it. Request id: ${requestId()}`);
 }
 
@@ -194,7 +194,7 @@ export function createByteplusProvider(services: SandboxServices): ProviderHandl
 }
 
 /** Injected failures (`on`: 'submit'); defaults by HTTP status, or `body` as given. */
-export function byteplusFault(f: Fault): ProviderResponse {
+function byteplusFault(f: Fault): ProviderResponse {
   const defaults: Record<number, ProviderResponse> = {
     400: arkError(400, 'InvalidParameter', 'The parameter `prompt` specified in the request is not valid (injected).', 'prompt'),
     401: arkError(401, 'AuthenticationError', 'The API key or AK/SK in the request is missing or invalid.'),

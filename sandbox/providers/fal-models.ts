@@ -22,7 +22,7 @@ export interface FieldError {
 }
 
 /** Fields of a result besides `images` (image endpoints) or `output` (vision). */
-export type OutputField = 'seed' | 'has_nsfw_concepts' | 'prompt' | 'timings' | 'description' | 'usage';
+type OutputField = 'seed' | 'has_nsfw_concepts' | 'prompt' | 'timings' | 'description' | 'usage';
 
 export interface FalModel {
   /** 'image' endpoints answer `{ images: [...], ... }`; 'vision' ones answer `{ output, usage }`. */
@@ -51,18 +51,15 @@ export interface FalModel {
 export const NSFW_MARKER = 'nsfw-sandbox';
 export const NSFW_ALL_MARKER = 'nsfw-sandbox-all';
 
-/**
- * Endpoint ids fal no longer serves, and why. fal answers them like any id it does not have:
- * 404 at submit (see fal.ts). Listed so the reason is on record; unknown ids behave the same.
- */
-export const FAL_RETIRED: Readonly<Record<string, string>> = {
-  'fal-ai/imagen3': 'removed from fal-js endpoints.ts on 2026-08-02 (381105e); Google shut every Imagen model down',
-  'fal-ai/bytedance/seedream/v3/text-to-image': 'removed from fal-js endpoints.ts on 2026-08-02 (381105e)',
-  'fal-ai/bytedance/dreamina/v3.1/text-to-image': 'removed from fal-js endpoints.ts on 2026-08-02 (381105e)',
-  'fal-ai/gpt-image-1/edit-image':
-    'still typed in fal-js, but deprecated by fal (storytold/artcraft#1172, 2026-03) and OpenAI shut gpt-image-1 down on 2026-10-23',
-  'fal-ai/any-llm/vision': 'not in fal-js endpoints.ts @381105e; fal points to openrouter/router/vision',
-};
+// Endpoint ids fal no longer serves, and why. fal answers them like any id it does not have:
+// 404 at submit (see fal.ts); they are listed here only so the reason is on record.
+//   fal-ai/imagen3: removed from fal-js endpoints.ts on 2026-08-02 (381105e); Google shut every
+//     Imagen model down
+//   fal-ai/bytedance/seedream/v3/text-to-image: removed from fal-js endpoints.ts on 2026-08-02 (381105e)
+//   fal-ai/bytedance/dreamina/v3.1/text-to-image: removed from fal-js endpoints.ts on 2026-08-02 (381105e)
+//   fal-ai/gpt-image-1/edit-image: still typed in fal-js, but deprecated by fal
+//     (storytold/artcraft#1172, 2026-03) and OpenAI shut gpt-image-1 down on 2026-10-23
+//   fal-ai/any-llm/vision: not in fal-js endpoints.ts @381105e; fal points to openrouter/router/vision
 
 type Check = (input: Record<string, unknown>) => FieldError | undefined;
 type Kind = 'string' | 'url' | 'urls';
@@ -136,7 +133,7 @@ const bool =
   };
 
 /** fal's named `image_size` presets (every ImageSize union in [types] starts with these). */
-export const FAL_SIZE_PRESETS = ['square_hd', 'square', 'portrait_4_3', 'portrait_16_9', 'landscape_4_3', 'landscape_16_9'] as const;
+const FAL_SIZE_PRESETS = ['square_hd', 'square', 'portrait_4_3', 'portrait_16_9', 'landscape_4_3', 'landscape_16_9'] as const;
 
 /**
  * `image_size`: a preset, one of `extra` ('auto', 'auto_2K', ...) or `{ width, height }`

@@ -8,7 +8,7 @@
 //                                                fal's free model search (mirrors
 //                                                https://api.fal.ai/v1/models; fault op 'models')
 //
-// An id fal does not have (retired, renamed or never existed; see FAL_RETIRED in fal-models.ts,
+// An id fal does not have (retired, renamed or never existed; see the retired list in fal-models.ts,
 // and ids retired through /__sandbox/retire) answers 404 at submit with
 // `{"detail": "Application \"<id>\" not found"}`: the shape observed from queue.fal.run
 // (decolua/9router#993, 2026-05). Which name fal puts in the quotes for a multi-segment id is a
@@ -76,7 +76,7 @@ interface Job {
 }
 
 /** App id = owner/app (plus namespace): what status/result/cancel URLs are built from. */
-export function falAppId(modelId: string): string {
+function falAppId(modelId: string): string {
   const parts = modelId.split('/').filter(Boolean);
   const n = NAMESPACES.has(parts[0] ?? '') ? 3 : 2;
   return parts.slice(0, n).join('/');
@@ -453,7 +453,7 @@ function errorText(json: unknown): string {
 }
 
 /** Default bodies follow fal's documented (or observed, see sandbox/README.md) shapes per status. */
-export function faultResponse(f: Fault): ProviderResponse {
+function faultResponse(f: Fault): ProviderResponse {
   const byStatus: Record<number, Failure> = {
     400: requestError(400, 'Bad request', 'bad_request'),
     401: { status: 401, json: { detail: NO_USER } },

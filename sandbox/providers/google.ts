@@ -350,7 +350,7 @@ export function createGoogleProvider(services: SandboxServices): ProviderHandler
 }
 
 /** Injected failures (`on`: 'generate' | 'models'); Google's error shape by status, or `body` as given. */
-export function googleFault(f: Fault): ProviderResponse {
+function googleFault(f: Fault): ProviderResponse {
   const defaults: Record<number, ProviderResponse> = {
     400: gError(400, 'Request contains an invalid argument.'),
     401: gError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.'),

@@ -105,7 +105,7 @@ export function createIdeogramProvider(services: SandboxServices): ProviderHandl
 }
 
 /** Injected failures; `on` is 'submit' (remix and generate) or 'models'. */
-export function ideogramFault(f: Fault): ProviderResponse {
+function ideogramFault(f: Fault): ProviderResponse {
   const defaults: Record<number, ProviderResponse> = {
     400: bad(400, 'Invalid input provided.'),
     401: bad(401, 'Not authorized: missing or invalid Api-Key.'),

@@ -119,7 +119,7 @@ export function createMinimaxProvider(services: SandboxServices): ProviderHandle
  * 402 -> 1008, 429 -> 1002, 451 -> 1026 (sensitive input), 500 -> 1000. 502/503/504 are real
  * gateway errors. With `body`, that body is sent with HTTP `status` as given.
  */
-export function minimaxFault(f: Fault): ProviderResponse {
+function minimaxFault(f: Fault): ProviderResponse {
   if (f.body !== undefined) return { status: f.status, json: f.body, headers: f.headers };
   const byStatus: Record<number, ProviderResponse> = {
     400: invalid('injected'),

@@ -38,7 +38,7 @@ const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 const CREATED: Record<string, number> = { 'gpt-image-2': 1_776_729_600, 'gpt-image-2-2026-04-21': 1_776_729_600, 'gpt-4o-mini': 1_721_172_741, 'gpt-4o': 1_715_367_049, 'gpt-4.1-mini': 1_744_318_173 };
 
 /** Why a gpt-image-2 `size` is refused, if it is. */
-export function gptImage2SizeError(size: string): string | undefined {
+function gptImage2SizeError(size: string): string | undefined {
   if (size === 'auto' || STANDARD_SIZES.includes(size)) return undefined;
   const m = /^(\d+)x(\d+)$/.exec(size);
   if (!m) return 'expected auto or WIDTHxHEIGHT';
@@ -294,7 +294,7 @@ async function autoSize(reference: Buffer): Promise<Size | undefined> {
 }
 
 /** Default bodies follow OpenAI's error shape (see sandbox/README.md for what is verified). */
-export function faultResponse(f: Fault): ProviderResponse {
+function faultResponse(f: Fault): ProviderResponse {
   const byStatus: Record<number, ProviderResponse> = {
     400: apiError(400, 'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID sandbox. safety_violations=[sandbox].', 'image_generation_user_error', null, 'moderation_blocked'),
     401: apiError(401, 'Incorrect API key provided: sk-sandb***. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', null, 'invalid_api_key'),

@@ -129,7 +129,7 @@ const fit = (w: number, h: number): Size => {
 const aspectSize = (input: Record<string, unknown>) => sizeForAspect(typeof input.aspect_ratio === 'string' ? input.aspect_ratio : '1:1');
 
 /** The official models the sandbox runs, with the input checks that matter to the extension. */
-export const REPLICATE_MODELS: Readonly<Record<string, ReplicateModel>> = {
+const REPLICATE_MODELS: Readonly<Record<string, ReplicateModel>> = {
   'black-forest-labs/flux-dev': {
     imageField: 'image',
     description: 'A 12 billion parameter rectified flow transformer capable of generating images from text descriptions',
@@ -486,7 +486,7 @@ function problem(status: number, title: string, detail: string, invalid_fields?:
 }
 
 /** Default bodies follow Replicate's problem JSON (see sandbox/README.md for what is verified). */
-export function faultResponse(f: Fault): ProviderResponse {
+function faultResponse(f: Fault): ProviderResponse {
   const byStatus: Record<number, ProviderResponse> = {
     401: { status: 401, json: BAD_TOKEN },
     402: problem(402, 'Billing required', 'You need to set up billing to run this model. Go to https://replicate.com/account/billing#billing to set it up.'),

@@ -6,7 +6,7 @@ import type { ProviderRequest, SandboxServices } from '../types';
 /** Prompts containing this marker come back as if the provider's safety check blocked them. */
 export const UNSAFE_MARKER = '[sandbox:unsafe]';
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A sync call spends the whole simulated queue + run time before answering. */
 export async function simulateWork(services: SandboxServices): Promise<void> {

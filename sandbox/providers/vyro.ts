@@ -62,7 +62,7 @@ export function createVyroProvider(services: SandboxServices): ProviderHandler {
 }
 
 /** Injected failures (`on`: 'submit'); defaults by HTTP status, or `body` as given. */
-export function vyroFault(f: Fault): ProviderResponse {
+function vyroFault(f: Fault): ProviderResponse {
   const messages: Record<number, string> = {
     400: 'Invalid request (injected).',
     401: 'Invalid or missing API key.',

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
  * --remote-debugging-port next to Playwright's pipe). Playwright's CDPSession only attaches
  * to pages; the extension's service worker needs a flat session of its own, which this gives.
  */
-export interface TargetInfo {
+interface TargetInfo {
   targetId: string;
   type: string;
   url: string;

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { RecordedRequest } from '../../sandbox/server';
 import { sendFromPage, waitFor } from '../../tests/e2e/harness';
+import { sniffImage } from '../../utils/image/sniff';
 import { median, type Row } from './report';
 import { providerRequests, sleep, WATCHER_KEY, type BenchSession } from './session';
 
@@ -114,11 +115,17 @@ const dataUriBytes = (uri: string) => {
   return Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
 };
 
-/** What one submit sent: the whole JSON body, and the image inside it. */
+/** What one submit sent: the whole JSON body, and the image inside it (its size read from its own header). */
 function sentBytes(submit: RecordedRequest) {
   const body = submit.body as Record<string, unknown>;
   const uri = String(body.image_url ?? '');
-  return { wireBytes: Buffer.byteLength(JSON.stringify(body)), imageBytes: dataUriBytes(uri), mime: /^data:([^;,]+)/.exec(uri)?.[1] ?? '?' };
+  const head = sniffImage(new Uint8Array(Buffer.from(uri.slice(uri.indexOf(',') + 1, uri.indexOf(',') + 1 + 256 * 1024), 'base64')));
+  return {
+    wireBytes: Buffer.byteLength(JSON.stringify(body)),
+    imageBytes: dataUriBytes(uri),
+    mime: /^data:([^;,]+)/.exec(uri)?.[1] ?? '?',
+    size: head.width && head.height ? `${head.width}×${head.height}` : '?×?',
+  };
 }
 
 export interface GenerationOutcome {
@@ -236,7 +243,7 @@ export async function benchGenerations(
       ratioUnit: '%',
       target: '≤ 10 % of the original',
       pass: photo.wireBytes / opts.photo.length <= 0.1,
-      note: `The whole submit body (JSON, the image as a base64 data: URI; the same bytes every time, so n = 1). The image in it: a 2048×1536 ${photo.mime} of ${(photo.imageBytes / 1024).toFixed(0)} KB, ${((photo.imageBytes / opts.photo.length) * 100).toFixed(1)} % of the original; base64 adds a third.`,
+      note: `The whole submit body (JSON, the image as a base64 data: URI; the same bytes every time, so n = 1). The image in it: a ${photo.size} ${photo.mime} of ${(photo.imageBytes / 1024).toFixed(0)} KB, ${((photo.imageBytes / opts.photo.length) * 100).toFixed(1)} % of the original; base64 adds a third.`,
       detail: { photo, originalBytes: opts.photo.length },
     },
     {
@@ -250,7 +257,7 @@ export async function benchGenerations(
       ratioUnit: '%',
       target: 'none set',
       pass: null,
-      note: `3840×2160 PNG drawn by Chromium (text, flat areas, gradients, no alpha); sent as a 2048×1152 ${shot.mime} of ${(shot.imageBytes / 1024).toFixed(0)} KB inside the JSON body.`,
+      note: `3840×2160 PNG drawn by Chromium (text, flat areas, gradients, no alpha); sent as a ${shot.size} ${shot.mime} of ${(shot.imageBytes / 1024).toFixed(0)} KB inside the JSON body.`,
       detail: { screenshot: shot, originalBytes: opts.screenshot.length },
     },
     {
@@ -265,7 +272,7 @@ export async function benchGenerations(
       pass: mCreate <= 100,
       note:
         `Sandbox queueMs ${configured.queueMs} + runMs ${configured.runMs}; the provider time subtracted is measured (the bench's own status checks every 4 ms; less the configured ${configuredMs} ms instead: ${Math.round(median(createLessConfigured))} ms). ` +
-        `Median split: click → submit at the provider ${mb('clickToSubmitMs')} ms; provider done → the extension's next status check ${mb('waitForNextCheckMs')} ms (it checks right after submitting, then after 1 s, 1.3 s, …); that check → image on screen ${mb('checkToOnScreenMs')} ms.` +
+        `Median split: click → submit at the provider ${mb('clickToSubmitMs')} ms; provider done → the extension's next status check ${mb('waitForNextCheckMs')} ms (its first check comes 200 ms after the submit, each wait after that 1.5 times the last); that check → image on screen ${mb('checkToOnScreenMs')} ms.` +
         (doneAtFirstCheck ? ` In ${doneAtFirstCheck} run(s) the first check already found the job done.` : ''),
       detail: { totalsMs: breakdown.map((b) => b.totalMs), lessConfiguredMs: createLessConfigured.map(Math.round), breakdown },
     },

@@ -33,7 +33,7 @@ export async function openPanelOnce(s: BenchSession, opts: { results: boolean; t
 }
 
 /** The JavaScript sidepanel.html loads before it runs: its module script and modulepreloads, and their static imports. */
-export function panelJsGzip(): { files: Array<{ file: string; bytes: number; gzip: number }>; totalGzip: number; cssGzip: number } {
+function panelJsGzip(): { files: Array<{ file: string; bytes: number; gzip: number }>; totalGzip: number; cssGzip: number } {
   const html = readFileSync(join(BENCH_BUILD, 'sidepanel.html'), 'utf8');
   const queue = [
     ...[...html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]!),

@@ -38,7 +38,7 @@ export function machineInfo(chromium: string): Machine {
   return { cpu: c[0]?.model.trim() ?? 'unknown', cores: c.length, chromium, node: process.version, date: new Date().toISOString() };
 }
 
-export function fmt(v: number | null | undefined, unit: Row['unit']): string {
+function fmt(v: number | null | undefined, unit: Row['unit']): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
   if (unit === 'ms') return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ms`;
   if (unit === 'KB') return `${v.toFixed(1)} KB`;

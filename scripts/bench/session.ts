@@ -146,7 +146,7 @@ export interface StoredJob {
 }
 
 /** Reads jobs straight from IndexedDB, as any extension page can. */
-export function readJobs(page: Page, ids?: string[]): Promise<StoredJob[]> {
+function readJobs(page: Page, ids?: string[]): Promise<StoredJob[]> {
   return page.evaluate(async (only) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('image-prompt');

@@ -27,7 +27,7 @@ export type RemoteValue =
   | RemoteNode
   | { type: string; value?: unknown };
 
-export class BidiError extends Error {
+class BidiError extends Error {
   constructor(
     readonly method: string,
     readonly error: string,

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
  * Launches Debian's Chromium with the built extension, as ../shared/docs/platform-facts.md
  * describes, and gives tests the pieces they drive: the worker, the extension id, pages.
  */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROME_BUILD = resolve('.output/chrome-mv3');
 
 export interface ExtensionBrowser {
@@ -92,11 +92,31 @@ async function startXvfb(): Promise<{ display: string; stop(): void }> {
   const n = 90 + Math.floor(Math.random() * 400);
   const display = `:${n}`;
   const proc: ChildProcess = spawn('Xvfb', [display, '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    if (existsSync(`/tmp/.X11-unix/X${n}`)) break;
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitFor(`Xvfb to open display ${display}`, async () => existsSync(`/tmp/.X11-unix/X${n}`), 10_000);
+  } catch (err) {
+    proc.kill('SIGTERM');
+    throw err;
   }
   return { display, stop: () => proc.kill('SIGTERM') };
+}
+
+/** Visible windows on the display, named or not (Chromium's menus have no name). */
+function visibleWindows(env: NodeJS.ProcessEnv): string[] {
+  try {
+    return execFileSync('xdotool', ['search', '--onlyvisible', '--name', ''], { env, encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return []; // xdotool exits 1 when no window matches
+  }
+}
+
+/** Whether a window's rectangle reaches to within a few pixels of a point on the screen. */
+function windowNear(id: string, point: { x: number; y: number }, env: NodeJS.ProcessEnv): boolean {
+  const shell = execFileSync('xdotool', ['getwindowgeometry', '--shell', id], { env, encoding: 'utf8' });
+  const v = (k: string) => Number(new RegExp(`^${k}=(-?\\d+)$`, 'm').exec(shell)?.[1] ?? NaN);
+  const [x, y, w, h] = [v('X'), v('Y'), v('WIDTH'), v('HEIGHT')];
+  const slack = 3;
+  return point.x >= x - slack && point.x <= x + w + slack && point.y >= y - slack && point.y <= y + h + slack;
 }
 
 /**
@@ -117,8 +137,16 @@ export async function chooseFromNativeContextMenu(page: Page, selector: string, 
     };
   });
   const env = { ...process.env, DISPLAY: display };
-  execFileSync('xdotool', ['mousemove', String(Math.round(box.x)), String(Math.round(box.y)), 'click', '3'], { env });
-  await new Promise((r) => setTimeout(r, 700));
+  const point = { x: Math.round(box.x), y: Math.round(box.y) };
+  const before = new Set(visibleWindows(env));
+  execFileSync('xdotool', ['mousemove', String(point.x), String(point.y), 'click', '3'], { env });
+  // Keys typed before the menu is on screen go to the page: wait for its window, a new one at
+  // the click (a notification popup, also new, opens elsewhere).
+  await waitFor(
+    `Chromium's context menu to open at ${point.x},${point.y} (right-click on ${selector})`,
+    async () => visibleWindows(env).some((id) => !before.has(id) && windowNear(id, point, env)),
+    10_000,
+  );
   execFileSync('xdotool', ['key', ...keys], { env });
 }
 

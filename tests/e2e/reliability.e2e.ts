@@ -72,15 +72,12 @@ describe('provider requests are bounded (real Chromium)', () => {
     sandbox.setTiming({ queueMs: 60_000, runMs: 60_000 });
     sandbox.injectFault({ provider: 'fal', on: 'status', status: 429, headers: { 'Retry-After': '0' }, times: 100_000 });
     const id = await createJob('retry-after zero: a windmill');
-    await waitFor('the first refused status check', async () => statusPolls().length > 0);
-    const from = Date.now();
-    await new Promise((r) => setTimeout(r, 3000));
-    const to = Date.now();
-    const count = statusPolls().filter((r) => r.at >= from && r.at < to).length;
-    const perSecond = count / ((to - from) / 1000);
-    tally['status checks per second with Retry-After: 0'] = perSecond.toFixed(2);
-    expect(perSecond).toBeLessThanOrEqual(4);
-    expect(count).toBeGreaterThan(0); // still checking, just not hammering
+    // Still checking, just not hammering: five refused checks in a row, each well apart.
+    const polls = await waitFor('five refused status checks', async () => (statusPolls().length >= 5 ? statusPolls().slice(0, 5) : undefined), 30_000);
+    const gaps = polls.slice(1).map((r, i) => r.at - polls[i]!.at);
+    tally['status checks per second with Retry-After: 0'] = (gaps.length / ((polls.at(-1)!.at - polls[0]!.at) / 1000)).toFixed(2);
+    // A lower bound on the time between requests: load on the machine can only widen the gaps.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
     await sendFromPage(panelA, 'job.cancel', { jobId: id });
     await waitFor('the job to be canceled', async () => (await readJob(id)).state === 'canceled');
   });
@@ -118,10 +115,9 @@ describe('provider requests are bounded (real Chromium)', () => {
     const started = Date.now();
     const stuck = await Promise.all([1, 2, 3, 4].map((i) => createJob(`stuck ${i}: a lighthouse in fog`)));
     await waitFor('four stalled status checks', async () => statusPolls().length >= 4, 10_000);
-    // A fifth job waits for a slot; once it runs, the provider answers it normally.
+    // A fifth job waits for a slot (checked below from when its submit reached the provider);
+    // once it runs, the provider answers it normally.
     const next = await createJob('after the stuck ones: a clear sky');
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await readJob(next)).state).toBe('queued');
     sandbox.setTiming({ queueMs: 300, runMs: 300 });
 
     const ended = await waitFor(

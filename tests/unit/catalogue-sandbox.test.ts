@@ -4,7 +4,7 @@ import { MODELS, type RouteSpec } from '../../utils/models';
 import { getAdapter } from '../../utils/providers';
 import type { PollOutcome, ProviderOutput } from '../../utils/providers/types';
 import { toRouteStrength } from '../../utils/models';
-import { input, realImage, useSandbox } from './providers/sync-helpers';
+import { input, realImage, useSandbox } from './providers/contract-helpers';
 
 /**
  * One test per catalogue route: its adapter builds the request from the route's own data and the

@@ -29,3 +29,16 @@ export function fakeClock(start = 1_700_000_000_000) {
     },
   };
 }
+
+/**
+ * Waits until `check` holds, and throws, naming `what`, if it still does not at the limit. The
+ * limit is in real time and generous: the suite shares two cores with a browser.
+ */
+export async function until(what: string, check: () => Promise<boolean> | boolean, limitMs = 10_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() >= end) throw new Error(`Timed out after ${limitMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}

@@ -1,8 +1,9 @@
 // @vitest-environment node
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Jimp, JimpMime } from 'jimp';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { until } from './helpers';
 
 const KEY = 'Key test-id:test-secret';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -316,8 +317,8 @@ describe('fal sandbox: cancel', () => {
     expect(res.headers.get('x-fal-error-type')).toBe('client_cancelled');
     expect(await res.json()).not.toHaveProperty('images');
 
-    await sleep(50);
-    expect(sb.requests.some((r) => r.provider === 'files')).toBe(false);
+    // Nothing was made to download: the log holds the four calls above and no file request.
+    expect(sb.requests.map((r) => `${r.method} ${r.provider}`)).toEqual(['POST fal', 'PUT fal', 'GET fal', 'GET fal']);
   });
 
   it('answers 400 ALREADY_COMPLETED after completion and 404 for unknown ids', async () => {
@@ -389,12 +390,20 @@ describe('fal sandbox: fault injection', () => {
 
 describe('fal sandbox: result files', () => {
   it('expires result URLs after fileTtlMs (404)', async () => {
-    sb.setTiming({ fileTtlMs: 300 });
+    sb.setTiming({ fileTtlMs: 60_000 });
     const { res } = await run('fal-ai/flux/dev', { prompt: 'short-lived', image_size: 'square' });
     const url = ((await res.json()) as ResultBody).images[0]?.url ?? '';
-    expect((await download(url)).res.status).toBe(200);
-    await sleep(350);
-    expect((await download(url)).res.status).toBe(404);
+    // The file's lifetime runs from when the result was fetched, which is before `fetched`.
+    const fetched = Date.now();
+    // Only Date is faked (timers and sockets run as usual): the sandbox reads the time from it.
+    vi.useFakeTimers({ toFake: ['Date'], now: fetched });
+    try {
+      expect((await download(url)).res.status).toBe(200);
+      vi.setSystemTime(fetched + 60_000);
+      expect((await download(url)).res.status).toBe(404);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('answers CORS preflights, allowing the Authorization header', async () => {
@@ -409,35 +418,59 @@ describe('fal sandbox: result files', () => {
 });
 
 describe('sandbox: request delays (for tests that stop the worker mid-request)', () => {
+  /** A sandbox whose held replies wait for the test, not for a timer. */
+  async function heldSandbox() {
+    const holds: Array<{ ms: number; release: () => void }> = [];
+    const held = await startSandbox({ port: 0, timing: { queueMs: 0, runMs: 0 }, hold: (ms) => new Promise<void>((release) => holds.push({ ms, release })) });
+    return { held, holds };
+  }
+  /** Tracks whether a request has been answered yet. */
+  function tracked<T>(p: Promise<T>) {
+    const state = { answered: false, reply: p.finally(() => (state.answered = true)) };
+    return state;
+  }
+
   it('holds submit replies and file downloads for the configured time, logging them on arrival', async () => {
-    sb.setTiming({ queueMs: 0, runMs: 0, submitDelayMs: 300 });
-    const t0 = Date.now();
-    const pending = submitOk('fal-ai/flux/dev', { prompt: 'slow submit' });
-    await sleep(100);
-    // Logged (and accepted by the provider) before the reply goes out.
-    expect(sb.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
-    const sub = await pending;
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
-    // Only POSTs wait: a status check (never delayed) answers well within the delay.
-    sb.setTiming({ submitDelayMs: 2000 });
-    const t1 = Date.now();
-    await pollUntilDone(sub.status_url);
-    expect(Date.now() - t1).toBeLessThan(1500);
+    const { held, holds } = await heldSandbox();
+    try {
+      held.setTiming({ submitDelayMs: 300 });
+      const submitting = tracked(
+        fetch(`${held.url}/fal/fal-ai/flux/dev`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: KEY }, body: JSON.stringify({ prompt: 'slow submit' }) }),
+      );
+      await until('the submit reply to be held', () => holds.length === 1);
+      expect(holds[0]?.ms).toBe(300);
+      // Logged (and accepted by the provider) before the reply goes out.
+      expect(held.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      expect(submitting.answered).toBe(false);
+      holds[0]?.release();
+      const res = await submitting.reply;
+      expect(res.status).toBe(200);
+      const sub = (await res.json()) as Submitted;
 
-    const url = ((await (await get(sub.response_url)).json()) as ResultBody).images[0]?.url ?? '';
-    sb.setTiming({ downloadDelayMs: 300 });
-    const t2 = Date.now();
-    const slow = download(url);
-    await sleep(100);
-    expect(sb.requests.filter((r) => r.provider === 'files')).toHaveLength(1);
-    expect((await slow).res.status).toBe(200);
-    expect(Date.now() - t2).toBeGreaterThanOrEqual(290);
+      // Only POSTs wait: status checks and the result are never held, whatever the submit delay.
+      held.setTiming({ submitDelayMs: 2000 });
+      await pollUntilDone(sub.status_url);
+      const url = ((await (await get(sub.response_url)).json()) as ResultBody).images[0]?.url ?? '';
+      expect(holds).toHaveLength(1);
 
-    // The controls speak the same fields; reset restores no delay.
-    const timing = (await (await fetch(`${sb.url}/__sandbox/timing`)).json()) as Record<string, number>;
-    expect(timing).toMatchObject({ submitDelayMs: 2000, downloadDelayMs: 300 });
-    sb.reset();
-    expect(await (await fetch(`${sb.url}/__sandbox/timing`)).json()).toMatchObject({ submitDelayMs: 0, downloadDelayMs: 0 });
+      held.setTiming({ downloadDelayMs: 300 });
+      const downloading = tracked(download(url));
+      await until('the download to be held', () => holds.length === 2);
+      expect(holds[1]?.ms).toBe(300);
+      expect(held.requests.filter((r) => r.provider === 'files')).toHaveLength(1);
+      expect(downloading.answered).toBe(false);
+      holds[1]?.release();
+      expect((await downloading.reply).res.status).toBe(200);
+
+      // The controls speak the same fields; reset restores no delay.
+      const timing = (await (await fetch(`${held.url}/__sandbox/timing`)).json()) as Record<string, number>;
+      expect(timing).toMatchObject({ submitDelayMs: 2000, downloadDelayMs: 300 });
+      held.reset();
+      expect(await (await fetch(`${held.url}/__sandbox/timing`)).json()).toMatchObject({ submitDelayMs: 0, downloadDelayMs: 0 });
+    } finally {
+      for (const h of holds) h.release();
+      await held.close();
+    }
   });
 });
 

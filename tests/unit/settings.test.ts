@@ -13,7 +13,6 @@ beforeEach(() => {
 
 describe('settings', () => {
   it('has a default for every field', () => {
-    expect(DEFAULT_SETTINGS.defaultModel).toBe('flux-dev');
     expect(DEFAULT_SETTINGS.routes).toEqual({});
     expect(DEFAULT_SETTINGS.modelOverrides).toEqual({});
     expect(DEFAULT_SETTINGS.unavailableRoutes).toEqual({});
@@ -22,12 +21,13 @@ describe('settings', () => {
   it('falls back field by field when stored settings are damaged', () => {
     const s = parseSettings({
       routes: 'nonsense',
-      defaultModel: 'no-such-model',
+      // Stored by earlier versions, never read: dropped.
+      defaultModel: 'flux-dev',
       modelOverrides: { 'openai:gpt-image-2': '../../v1/files' },
       unavailableRoutes: { 'fal:x': { since: 'yesterday' } },
     });
     expect(s.routes).toEqual({});
-    expect(s.defaultModel).toBe('flux-dev');
+    expect(s).not.toHaveProperty('defaultModel');
     expect(s.modelOverrides).toEqual({});
     expect(s.unavailableRoutes).toEqual({});
     expect(parseSettings(null)).toEqual(DEFAULT_SETTINGS);

@@ -21,7 +21,7 @@ export const DEFAULT_LIMITS: Readonly<ImageLimits> = Object.freeze({
 });
 
 /** The format's everyday name, for messages. */
-export function formatLabel(format: ImageFormat): string {
+function formatLabel(format: ImageFormat): string {
   switch (format) {
     case 'jpeg':
       return 'JPEG';
@@ -135,6 +135,23 @@ export function fitWithin(width: number, height: number, maxSide: number): { wid
   };
 }
 
+/**
+ * Scales (width, height) down so that width × height does not exceed maxPixels. Never upscales,
+ * keeps the aspect ratio as closely as whole pixels allow (rounding down, so the limit holds),
+ * and never returns a side below 1.
+ */
+export function fitPixels(width: number, height: number, maxPixels: number): { width: number; height: number } {
+  const w = Number.isFinite(width) && width >= 1 ? Math.round(width) : 1;
+  const h = Number.isFinite(height) && height >= 1 ? Math.round(height) : 1;
+  if (!(maxPixels >= 1) || w * h <= maxPixels) return { width: w, height: h };
+  const scale = Math.sqrt(maxPixels / (w * h));
+  const fitted = { width: Math.max(1, Math.floor(w * scale)), height: Math.max(1, Math.floor(h * scale)) };
+  // A side held at one pixel leaves the whole budget to the other.
+  if (fitted.height === 1) fitted.width = Math.min(fitted.width, Math.max(1, Math.floor(maxPixels)));
+  if (fitted.width === 1) fitted.height = Math.min(fitted.height, Math.max(1, Math.floor(maxPixels)));
+  return fitted;
+}
+
 export type OutputMime = 'image/jpeg' | 'image/png' | 'image/webp';
 
 /**
@@ -153,9 +170,4 @@ export function chooseOutputMime(
   const allows = (m: OutputMime) => formats.includes(m);
   const order: OutputMime[] = hasAlpha === false ? ['image/jpeg', 'image/webp', 'image/png'] : ['image/png', 'image/webp', 'image/jpeg'];
   return order.find(allows) ?? 'image/jpeg';
-}
-
-/** Whether an encoding of this type can keep transparent pixels. */
-export function mimeKeepsAlpha(mime: string): boolean {
-  return mime === 'image/png' || mime === 'image/webp';
 }

@@ -11,6 +11,7 @@ import {
   decodedSidesSwapped,
   intakeMime,
   planDecode,
+  PreparedReferences,
   prepareWith,
   rgbaHasTransparency,
   type DecodePlan,
@@ -99,15 +100,19 @@ export async function normalizeImage(blob: Blob, opts: NormalizeOptions = {}): P
 
 /**
  * Fits a stored reference to one route's limits. Returns `ref` itself when it already fits
- * (type accepted, longest side and bytes within limits); otherwise re-encodes, lowering JPEG
- * quality and then the size until the bytes fit.
+ * (type accepted, longest side, pixels and bytes within limits); otherwise re-encodes, lowering
+ * JPEG quality and then the size until the bytes fit. What a stored reference (one with its
+ * `sha256`) was made into is kept for the next Creates (see PreparedReferences).
  */
-export function prepareForRoute(ref: StoredImage, input: RouteInput): Promise<StoredImage> {
-  return prepareWith(canvasEncoder, ref, input);
+export function prepareForRoute(ref: StoredImage & { sha256?: string }, input: RouteInput): Promise<StoredImage> {
+  return prepared.get(ref, input, () => prepareWith(canvasEncoder, ref, input));
 }
 
+/** Two: the reference itself for its model, and for describing it or a second model. */
+const prepared = new PreparedReferences(2);
+
 /** The browser ImageEncoder: decode once, then resize + encode per attempt on an OffscreenCanvas. */
-export const canvasEncoder: ImageEncoder = {
+const canvasEncoder: ImageEncoder = {
   async open(source: Blob) {
     const bitmap = await decodeOrRefuse(source, undefined);
     return {

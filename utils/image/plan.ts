@@ -4,7 +4,7 @@
  * will apply, whether a stored reference already suits a route, and how to shrink it when not.
  */
 import { AppError } from '../errors';
-import { chooseOutputMime, fitWithin, formatBytes, type OutputMime } from './limits';
+import { chooseOutputMime, fitPixels, fitWithin, formatBytes, type OutputMime } from './limits';
 import { orientedSize, type SniffResult } from './sniff';
 
 export interface Size {
@@ -74,6 +74,27 @@ export interface RouteInput {
   maxSide: number;
   maxBytes: number;
   formats: readonly string[];
+  /** The most pixels worth sending to this route; SEND_MAX_PIXELS when not given. */
+  maxPixels?: number;
+}
+
+/**
+ * The most pixels a reference is sent with, whatever more the provider would accept. Most routes
+ * make images of 1 to 2 megapixels (the catalogue's size tables: gpt-image-2 1024×1024 to
+ * 1536×1152; fal's Flux presets about 1 MP), so a 12 MP photo sent whole only costs upload time,
+ * a third more again where it goes as base64 in JSON (fal, BFL, Gemini). Our choice, not a
+ * provider's: ../shared/docs/providers.md gives byte and format limits but no recommended
+ * reference size; its advice for Replicate, data URIs only under about 1 MB, is met with room
+ * to spare (a 12 MP photo is sent as about 170 KB of JPEG at 0.9). A route that makes larger
+ * images from its reference (Seedream 4's 2K edits are about 4 MP) can ask for more in
+ * `maxPixels`.
+ */
+export const SEND_MAX_PIXELS = 2_000_000;
+
+/** The size a stored image is sent at: within the route's longest side and its pixel budget. */
+function sendSize(ref: Size, input: RouteInput): Size {
+  const side = fitWithin(ref.width, ref.height, input.maxSide);
+  return fitPixels(side.width, side.height, input.maxPixels ?? SEND_MAX_PIXELS);
 }
 
 export interface StoredImage {
@@ -89,16 +110,17 @@ export interface EncodeAttempt extends Size {
   quality?: number;
 }
 
-export const FIRST_QUALITY = 0.9;
+const FIRST_QUALITY = 0.9;
 /** Below this JPEG artefacts start to change what a model sees; shrink instead. */
-export const MIN_QUALITY = 0.6;
+const MIN_QUALITY = 0.6;
 /** Give up rather than send a postage stamp. */
 export const MIN_SIDE = 256;
 export const MAX_ATTEMPTS = 8;
 
-/** A stored reference suits a route as it is when its type, size and bytes are all accepted. */
+/** A stored reference suits a route as it is when its type, size, pixels and bytes are all within what the route takes. */
 export function fitsRoute(ref: { size: number; mime: string; width: number; height: number }, input: RouteInput): boolean {
-  return input.formats.includes(ref.mime) && Math.max(ref.width, ref.height) <= input.maxSide && ref.size <= input.maxBytes;
+  const size = sendSize(ref, input);
+  return input.formats.includes(ref.mime) && size.width === ref.width && size.height === ref.height && ref.size <= input.maxBytes;
 }
 
 const isLossy = (mime: string) => mime === 'image/jpeg' || mime === 'image/webp';
@@ -111,7 +133,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 export function firstAttempt(ref: { size: number; mime: string; width: number; height: number }, input: RouteInput): EncodeAttempt {
   const hasAlpha = ref.mime === 'image/png' || ref.mime === 'image/webp' ? true : ref.mime === 'image/jpeg' ? false : undefined;
   const mime = chooseOutputMime({ hasAlpha }, input.formats);
-  const size = fitWithin(ref.width, ref.height, input.maxSide);
+  const size = sendSize(ref, input);
   const sameSize = size.width === ref.width && size.height === ref.height;
   if (!isLossy(mime)) return { ...size, mime };
   // Same size and already JPEG but too many bytes: re-encoding at the stored quality gains nothing.
@@ -151,7 +173,7 @@ export interface ImageEncoder {
   /** Decodes `source` once; `encode` may then be called several times. */
   open(source: Blob): Promise<EncoderSession>;
 }
-export interface EncoderSession {
+interface EncoderSession {
   /** Must return a Blob whose `type` is what was really produced (canvas may ignore an unsupported type). */
   encode(attempt: EncodeAttempt): Promise<Blob>;
   close(): void;
@@ -192,5 +214,41 @@ export async function prepareWith(encoder: ImageEncoder, ref: StoredImage, input
     );
   } finally {
     session.close();
+  }
+}
+
+/**
+ * The references shrunk or converted last, kept by their content hash and the route input.
+ * Working on one picture (a new prompt, another seed, Create again) is the usual way to use the
+ * extension: a 12 MP photo is then shrunk to the send size once (about 100 ms of decoding,
+ * resizing and encoding in the worker), not at every Create. Content-addressed, so never stale.
+ * Kept only when something was made: a reference sent as stored costs nothing to prepare again.
+ * A failed preparation is not kept; an image without a hash (not from the store) is not kept.
+ */
+export class PreparedReferences {
+  private readonly kept = new Map<string, Promise<StoredImage>>();
+  constructor(private readonly capacity: number) {}
+
+  get(ref: StoredImage & { sha256?: string }, input: RouteInput, prepare: () => Promise<StoredImage>): Promise<StoredImage> {
+    if (!ref.sha256) return prepare();
+    const key = JSON.stringify([ref.sha256, input.maxSide, input.maxBytes, input.maxPixels ?? null, [...input.formats]]);
+    const known = this.kept.get(key);
+    if (known) {
+      // Most recently used last, so the oldest is the one dropped.
+      this.kept.delete(key);
+      this.kept.set(key, known);
+      return known;
+    }
+    const making = prepare();
+    this.kept.set(key, making);
+    const forget = () => {
+      if (this.kept.get(key) === making) this.kept.delete(key);
+    };
+    making.then((image) => image === ref && forget(), forget);
+    for (const oldest of this.kept.keys()) {
+      if (this.kept.size <= this.capacity) break;
+      this.kept.delete(oldest);
+    }
+    return making;
   }
 }

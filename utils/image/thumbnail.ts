@@ -9,7 +9,7 @@ import { decodeWithin, encodeThumbnail } from './normalize';
 import { sniffImage } from './sniff';
 
 /** Longest side of a result thumbnail. */
-export const THUMB_SIDE = 256;
+const THUMB_SIDE = 256;
 
 /** Enough for any header sniffImage reads (EXIF and ICC blocks come before the size). */
 const HEAD_BYTES = 1024 * 1024;

@@ -3,7 +3,7 @@ import { BodyTooLarge, readCapped } from '../net/read-capped';
 import { checkImageSource, imageCredentials, privateOrigin, type SourceCheck } from '../url-policy';
 import { networkGuard, type ImageFetchGuard } from './network-guard';
 
-export const FETCH_TIMEOUT_MS = 25_000; // under the worker's 30 s single-fetch limit
+const FETCH_TIMEOUT_MS = 25_000; // under the worker's 30 s single-fetch limit
 export const MAX_IMAGE_BYTES = 40 * 1024 * 1024;
 
 export interface FetchImageOptions {

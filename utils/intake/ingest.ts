@@ -11,7 +11,7 @@ export interface IngestOptions {
   rasterizeSvg?: SvgRasterizer;
 }
 
-export type SvgRasterizer = (svgText: string) => Promise<Blob>;
+type SvgRasterizer = (svgText: string) => Promise<Blob>;
 
 /** In a document (the panel) SVG is drawn right here; the worker needs a rasterizer passed in. */
 const rasterizeHere: SvgRasterizer | undefined =
@@ -35,7 +35,7 @@ async function rasterizeIfSvg(blob: Blob, rasterize = rasterizeHere): Promise<Bl
  * reference and makes it the panel's current image prompt. Runs in the worker and in
  * extension pages alike; both share the same IndexedDB.
  */
-export async function ingestBlob(blob: Blob, source: ReferenceSource, opts: IngestOptions = {}): Promise<ReferenceRecord> {
+async function ingestBlob(blob: Blob, source: ReferenceSource, opts: IngestOptions = {}): Promise<ReferenceRecord> {
   const normal = await normalizeImage(await rasterizeIfSvg(blob, opts.rasterizeSvg));
   return saveReference(normal, source);
 }

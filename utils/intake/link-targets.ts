@@ -3,7 +3,7 @@
  * link's path only by glob, so the patterns cover the common image extensions; `isImageLink` is
  * the same rule in code, for the click handler (a page can change a link after the menu opened).
  */
-export const IMAGE_LINK_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'avif', 'bmp'] as const;
+const IMAGE_LINK_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'avif', 'bmp'] as const;
 
 /** Match patterns for `contextMenus.create({ targetUrlPatterns })`, upper and lower case. */
 export const IMAGE_LINK_PATTERNS: string[] = IMAGE_LINK_EXTENSIONS.flatMap((ext) =>

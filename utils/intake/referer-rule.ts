@@ -49,6 +49,6 @@ export function buildRefererRule(id: number, imageUrl: string, pageUrl: string, 
   };
 }
 
-export function escapeRegex(s: string): string {
+function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -40,7 +40,7 @@ export interface EngineDeps {
    * not chosen (and paid attention to) again. Never called for timeouts, 5xx or 429.
    */
   onRouteUnavailable?: (job: JobRecord, error: AppError) => Promise<void> | void;
-  /** Base URL and key for a provider, read fresh each time (keys may change while a job runs). */
+  /** Base URL and key for a provider as they are now (keys may change while a job runs); asked before every request. */
   targetFor: (provider: ProviderId) => Promise<ProviderTarget>;
   /** Turns a job into the adapter's input: prepares the reference for the route, or describes it. */
   prepareInput: (job: JobRecord, route: RouteSpec, signal: AbortSignal) => Promise<GenerationInput & { description?: string }>;
@@ -50,7 +50,9 @@ export interface EngineDeps {
   onResultsEvicted?: (resultIds: string[]) => void;
   /** Held while any job runs so the worker is not stopped for idleness. */
   keepAlive?: { hold(): void; release(): void };
+  /** The wait before the first status check of a job just submitted; each later wait is POLL_GROWTH times the one before. */
   pollIntervalMs?: number;
+  /** The longest wait between two status checks. */
   maxPollIntervalMs?: number;
   maxRetries?: number;
   deadlineMs?: number;
@@ -82,8 +84,8 @@ class DeadlineReached extends Error {
 }
 
 export function createJobEngine(deps: EngineDeps): JobEngine {
-  const pollIntervalMs = deps.pollIntervalMs ?? 1000;
-  const maxPollIntervalMs = deps.maxPollIntervalMs ?? 4000;
+  const pollIntervalMs = deps.pollIntervalMs ?? FIRST_POLL_MS;
+  const maxPollIntervalMs = deps.maxPollIntervalMs ?? MAX_POLL_MS;
   const maxRetries = deps.maxRetries ?? 4;
   const deadlineMs = deps.deadlineMs ?? 15 * 60_000;
   const maxActive = deps.maxActivePerProvider ?? 4;
@@ -128,9 +130,17 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
   }
 
   async function enqueue(request: JobRequest): Promise<{ job: JobRecord; cached: boolean; joined: boolean }> {
-    const d = await deps.db();
-    const route = await deps.chooseRoute(request);
-    const reference = request.referenceId ? await requireReference(request.referenceId, deps.db) : null;
+    // Read side by side; a routing error (no key) is still the one reported first.
+    const [routed, referenced, d] = await Promise.allSettled([
+      deps.chooseRoute(request),
+      request.referenceId ? requireReference(request.referenceId, deps.db) : Promise.resolve(null),
+      deps.db(),
+    ]);
+    if (routed.status === 'rejected') throw routed.reason;
+    if (referenced.status === 'rejected') throw referenced.reason;
+    if (d.status === 'rejected') throw d.reason;
+    const route = routed.value;
+    const reference = referenced.value;
     const model = wireModel(route);
     const cacheKey = await cacheKeyFor(request, route.id, reference?.sha256 ?? null, route.modelOverride);
     const now = deps.now();
@@ -157,29 +167,27 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     // Looking for an answer and writing the new job happen in one transaction: IndexedDB runs
     // read-write transactions on the same store one after the other, so of two identical
     // requests arriving together, the second always sees the first one's job.
-    const tx = d.transaction(['jobs', 'results'], 'readwrite');
+    const tx = d.value.transaction(['jobs', 'results'], 'readwrite');
     const jobs = tx.objectStore('jobs');
     const results = tx.objectStore('results');
     let answer: { job: JobRecord; cached: boolean; created: boolean } = { job: base, cached: false, created: true };
+    let unusedFor: string[] = [];
     if (!request.fresh) {
       const candidates = await jobs.index('byCacheKey').getAll(cacheKey);
       candidates.sort((a, b) => b.createdAt - a.createdAt);
       let hit: JobRecord | undefined;
       for (const job of candidates) {
         if (job.state !== 'done' || job.resultIds.length === 0) continue;
-        const present = await Promise.all(job.resultIds.map((rid) => results.getKey(rid)));
-        if (present.every((k) => k !== undefined)) {
+        const stored = await Promise.all(job.resultIds.map((rid) => results.get(rid)));
+        if (stored.every((r) => r !== undefined)) {
           hit = job;
+          unusedFor = stored.filter((r) => now - r!.lastUsedAt >= LAST_USED_GRANULARITY_MS).map((r) => r!.id);
           break;
         }
       }
       const live = hit ? undefined : candidates.find((j) => canJoin(j, now));
       if (hit) {
         answer = { job: { ...base, state: 'done', cachedFrom: hit.id, resultIds: hit.resultIds, description: hit.description }, cached: true, created: true };
-        for (const id of hit.resultIds) {
-          const r = await results.get(id);
-          if (r) await results.put({ ...r, lastUsedAt: now });
-        }
       } else if (live) {
         answer = { job: live, cached: false, created: false };
       }
@@ -188,10 +196,23 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     await tx.done;
 
     if (answer.created) deps.onChange?.(answer.job);
+    // Marking the images as used rewrites their records, Blobs included (tens of ms): not while
+    // the panel is about to show them, and not at all for images used moments ago.
+    if (unusedFor.length) void markUsed(unusedFor, now).catch(() => {});
     // A joined job is normally running already (run() is then a no-op); one left by a stopped
-    // worker and not resumed yet starts here.
-    if (!answer.cached) void run(answer.job.id);
+    // worker and not resumed yet starts here. A new one starts from the record just written.
+    if (!answer.cached) void start(answer.job.id, answer.created ? answer.job : undefined);
     return { job: answer.job, cached: answer.cached, joined: !answer.created };
+  }
+
+  /** Moves results up in the least-recently-used order that eviction follows. */
+  async function markUsed(resultIds: string[], now: number): Promise<void> {
+    const tx = (await deps.db()).transaction('results', 'readwrite');
+    for (const id of resultIds) {
+      const r = await tx.store.get(id);
+      if (r && r.lastUsedAt < now) await tx.store.put({ ...r, lastUsedAt: now });
+    }
+    await tx.done;
   }
 
   /**
@@ -204,18 +225,25 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     return job.state !== 'submitting' || running.has(job.id);
   }
 
-  async function run(jobId: string): Promise<void> {
+  function run(jobId: string): Promise<void> {
+    return start(jobId);
+  }
+
+  /** Drives a job; `known` is its record when the caller has just written it (no need to read it back). */
+  async function start(jobId: string, known?: JobRecord): Promise<void> {
     if (running.has(jobId)) return;
     const controller = new AbortController();
     running.set(jobId, controller);
     deps.keepAlive?.hold();
     let provider: ProviderId | undefined;
     try {
-      const first = await (await deps.db()).get('jobs', jobId);
+      const first = known ?? (await (await deps.db()).get('jobs', jobId));
       if (!first || isTerminal(first.state)) return;
+      const slotFree = slots.inUse(first.provider) < maxActive;
       await slots.acquire(first.provider, controller.signal);
       provider = first.provider; // only a slot actually held is given back
-      await drive(jobId, controller.signal);
+      // After waiting for a slot, start from the record as it is now.
+      await drive(jobId, controller.signal, slotFree ? first : undefined);
     } catch (err) {
       if (!controller.signal.aborted) await fail(jobId, err);
     } finally {
@@ -287,7 +315,13 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     });
   }
 
-  async function drive(jobId: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Runs a job's steps until it ends. Each step starts from the job's record: the one a step
+   * just wrote (update() returns it, read in the same transaction), else read afresh (after a
+   * wait, or when another context may have ended the job).
+   */
+  async function drive(jobId: string, signal: AbortSignal, first: JobRecord | undefined): Promise<void> {
+    let written: JobRecord | null | undefined = first;
     let pollDelay = pollIntervalMs;
     // Consecutive transient failures, for backoff; a restarted worker starts again from 0.
     let pollFailures = 0;
@@ -295,9 +329,13 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     let downloadFailures = 0;
     let lastLookTaken = false;
     let resumedSubmitting = true; // a 'submitting' record seen before we submit ourselves is a dead worker's
+    // A job this driver has just submitted cannot be done yet: its first check waits a moment.
+    // A job found polling (a restarted worker) is checked at once.
+    let justSubmitted = false;
     for (;;) {
       if (signal.aborted) return;
-      const job = await (await deps.db()).get('jobs', jobId);
+      const job: JobRecord | undefined = written ?? (await (await deps.db()).get('jobs', jobId));
+      written = undefined;
       if (!job || isTerminal(job.state)) return;
       const route = routeOf(job);
       if (!route) {
@@ -317,7 +355,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
           lastLookTaken = true;
           const outcome = await lastLook(job, adapter, route, signal);
           if (outcome?.kind === 'done') {
-            await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined }));
+            written = await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined }));
             continue;
           }
         }
@@ -408,7 +446,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             await fail(jobId, e);
             return;
           }
-          const stored =
+          const stored: JobRecord | null =
             outcome.kind === 'submitted'
               ? await update(jobId, (j) => ({
                   ...j,
@@ -423,6 +461,8 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             if (outcome.kind === 'submitted') await cancelAtProvider(job, outcome.handle);
             return;
           }
+          justSubmitted = outcome.kind === 'submitted';
+          written = stored;
           continue;
         }
 
@@ -442,7 +482,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
         }
 
         case 'submitted':
-          await update(jobId, (j) => ({ ...j, state: 'polling' }));
+          written = await update(jobId, (j) => ({ ...j, state: 'polling' }));
           continue;
 
         case 'polling': {
@@ -451,13 +491,19 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             return;
           }
           const handle = job.handle;
+          if (justSubmitted) {
+            justSubmitted = false;
+            await deps.sleep(pollDelay, signal);
+            pollDelay = nextPollDelay(pollDelay, maxPollIntervalMs);
+            continue; // read the record again: it may have been canceled meanwhile
+          }
           try {
             const target = await deps.targetFor(job.provider);
             const outcome = await withinDeadline(job.deadlineAt, signal, true, (s) => adapter.poll(route, handle, { ...target, fetch: deps.fetch, signal: s }));
             pollFailures = 0;
             pollTimeouts = 0;
             if (outcome.kind === 'done') {
-              await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined, notice: outcome.notice }));
+              written = await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined, notice: outcome.notice }));
               continue;
             }
             const progress = { stage: outcome.stage, queuePosition: outcome.queuePosition };
@@ -465,7 +511,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
               await update(jobId, (j) => ({ ...j, progress }));
             }
             await deps.sleep(pollDelay, signal);
-            pollDelay = Math.min(maxPollIntervalMs, Math.round(pollDelay * 1.3));
+            pollDelay = nextPollDelay(pollDelay, maxPollIntervalMs);
           } catch (err) {
             if (err instanceof DeadlineReached) {
               await giveUp(job, stuck(job));
@@ -665,6 +711,28 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     activeCount: () => running.size,
   };
 }
+
+/**
+ * Status checks: the first FIRST_POLL_MS after the submit, then each wait POLL_GROWTH times the
+ * one before, up to MAX_POLL_MS (200, 300, 450, 675 ms, ... 4 s). A job that takes T is then seen
+ * done at most about T / 2 + 200 ms late (about T / 4 on average), and at most 4 s late however
+ * long it runs; the first minute costs about 20 checks. Our choice: ../shared/docs/providers.md
+ * gives no polling interval for fal, Replicate or BFL; the waits a provider asks for
+ * (Retry-After, and the slowest pace once it says 429) still come first (see 'polling').
+ */
+const FIRST_POLL_MS = 200;
+const POLL_GROWTH = 1.5;
+const MAX_POLL_MS = 4000;
+
+function nextPollDelay(delay: number, max: number): number {
+  return Math.min(max, Math.round(delay * POLL_GROWTH));
+}
+
+/**
+ * How stale a result's last-used mark may be before a cache hit renews it. Eviction only needs
+ * the rough order (it runs when the disk is full), and renewing rewrites the image.
+ */
+const LAST_USED_GRANULARITY_MS = 10 * 60_000;
 
 /** How long past its deadline a job keeps trying to download images the provider already made. */
 const DOWNLOAD_GRACE_MS = 5 * 60_000;

@@ -27,7 +27,7 @@ export class RequestTimeout extends Error {
   }
 }
 
-export interface FetchLimits {
+interface FetchLimits {
   /** The whole request: from sending it to the last byte of its body. */
   totalMs: number;
   /** The longest silence allowed before the headers and between two chunks of the body (default: no separate limit). */

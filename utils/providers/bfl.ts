@@ -73,7 +73,7 @@ export function isOfficialBflHost(url: string): boolean {
  * origin, a context for the regional host when both are official BFL hosts, and otherwise the
  * configured one (so keyedFetch refuses it and the key is not sent).
  */
-export function pollingContext(ctx: ProviderContext, pollingUrl: string): ProviderContext {
+function pollingContext(ctx: ProviderContext, pollingUrl: string): ProviderContext {
   if (sameOrigin(pollingUrl, ctx.baseUrl)) return ctx;
   if (isOfficialBflHost(ctx.baseUrl) && isOfficialBflHost(pollingUrl)) return { ...ctx, baseUrl: new URL(pollingUrl).origin };
   return ctx;
@@ -98,7 +98,7 @@ export function devSize(width: number, height: number): { width: number; height:
 }
 
 /** The JSON body for one BFL model. */
-export async function bflInputs(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
+async function bflInputs(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
   if (!input.image) throw new AppError('invalid_input', 'This route needs an image prompt. Add an image first.', { provider: PROVIDER });
   const body: Record<string, unknown> = {
     prompt: input.prompt,

@@ -58,7 +58,7 @@ function sizeOf(route: RouteSpec, ratio: string | undefined): string | undefined
 }
 
 /** The JSON body for one request. */
-export async function byteplusBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
+async function byteplusBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = { model: wireModel(route), prompt: input.prompt };
   if (route.imageInput === 'native' && !isSeedEdit(route)) {
     // Seedream 4.x: one reference as a data URI (the API takes 1-14), one image out.
@@ -87,7 +87,7 @@ export async function byteplusBody(route: RouteSpec, input: GenerationInput): Pr
 }
 
 /** Maps an Ark error code (and the HTTP status) onto our kinds. */
-export function byteplusError(status: number, code: string | null | undefined, said: string | null | undefined, retryAfter?: number, route?: RouteSpec): AppError {
+function byteplusError(status: number, code: string | null | undefined, said: string | null | undefined, retryAfter?: number, route?: RouteSpec): AppError {
   const c = code ?? '';
   // The model (or the user's endpoint id) does not exist: retired, like Seedream 3.0 on 2026-05-13.
   if (route && /^InvalidEndpointOrModel/.test(c)) {

@@ -68,7 +68,7 @@ const ModelSearch = z.object({
 });
 
 /** The official queue host's platform API is api.fal.ai; a proxy or the sandbox serves it under its own base. */
-export function platformUrl(baseUrl: string): string {
+function platformUrl(baseUrl: string): string {
   return sameOrigin(baseUrl, 'https://queue.fal.run') ? 'https://api.fal.ai' : stripEnd(baseUrl);
 }
 
@@ -84,7 +84,7 @@ const ErrorBody = z.object({
  * names come from the route's `fal` form in the catalogue (fal's published input types), so a
  * new fal route needs no code here.
  */
-export async function falInputs(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
+async function falInputs(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
   const form = route.fal ?? {};
   const body: Record<string, unknown> = { prompt: input.prompt, ...form.fixed };
   if (form.image && route.imageInput === 'native') {
@@ -137,7 +137,7 @@ async function failure(res: Response): Promise<AppError> {
  * means fal has no such endpoint (retired or renamed): with `routeId`, that is reported as the
  * route being unavailable, so the product can stop paying attention to it.
  */
-export async function falSubmit(
+async function falSubmit(
   ctx: ProviderContext,
   endpoint: string,
   body: Record<string, unknown>,
@@ -160,7 +160,7 @@ export async function falSubmit(
 }
 
 /** One status check; once COMPLETED, the raw result body (validation errors surface here too). */
-export async function falPoll(
+async function falPoll(
   ctx: ProviderContext,
   handle: ProviderHandle,
 ): Promise<{ kind: 'pending'; stage: 'queued' | 'running'; queuePosition?: number } | { kind: 'done'; body: unknown }> {

@@ -152,7 +152,7 @@ export function durationMs(value: string | null | undefined): number | undefined
  * Maps a Google error reply onto our kinds. `route` is given only for generateContent on a
  * catalogue route, where NOT_FOUND means that the model is gone.
  */
-export function googleError(status: number, body: unknown, headers: Headers, key: string, route?: RouteSpec): AppError {
+function googleError(status: number, body: unknown, headers: Headers, key: string, route?: RouteSpec): AppError {
   // Some Google front ends wrap the error in a one-element array.
   const parsed = ErrorBody.safeParse(Array.isArray(body) ? body[0] : body);
   const err = parsed.success ? parsed.data.error : undefined;
@@ -208,7 +208,7 @@ async function imagePart(image: PreparedImage): Promise<Record<string, unknown>>
 }
 
 /** The generateContent body for one image request. */
-export async function googleBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
+async function googleBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
   const parts: Array<Record<string, unknown>> = [{ text: input.prompt }];
   if (input.image) parts.push(await imagePart(input.image));
   const generationConfig: Record<string, unknown> = { responseModalities: ['TEXT', 'IMAGE'] };

@@ -194,7 +194,7 @@ export function parseReply<T extends z.ZodType>(provider: string, schema: T, bod
  * `Retry-After: 0` taken literally turns one job into hundreds of requests a second with the
  * user's key.
  */
-export const MIN_RETRY_AFTER_MS = 1000;
+const MIN_RETRY_AFTER_MS = 1000;
 /**
  * And never longer than this: any job's deadline is far shorter (the engine ends a job rather
  * than sleep past its deadline), and setTimeout overflows past 2^31 ms, about 24.8 days.

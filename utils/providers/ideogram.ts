@@ -43,7 +43,7 @@ function auth(ctx: ProviderContext): [string, string] {
 }
 
 /** Builds the multipart body for one Ideogram route. */
-export function ideogramForm(route: RouteSpec, input: GenerationInput): FormData {
+function ideogramForm(route: RouteSpec, input: GenerationInput): FormData {
   const form = new FormData();
   const remix = route.endpoint.endsWith('/remix');
   if (remix) {
@@ -82,7 +82,7 @@ async function failure(res: Response): Promise<AppError> {
 }
 
 /** Turns a parsed reply into outputs; images that failed Ideogram's safety check have no URL. */
-export function ideogramOutputs(reply: z.infer<typeof GenerateReply>): ProviderOutput[] {
+function ideogramOutputs(reply: z.infer<typeof GenerateReply>): ProviderOutput[] {
   const outputs: ProviderOutput[] = [];
   for (const img of reply.data) {
     if (!img.is_image_safe || !img.url) continue;

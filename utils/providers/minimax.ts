@@ -69,7 +69,7 @@ const STATUS_KINDS: Record<number, ErrorKind> = {
 };
 
 /** The error for a non-zero status code; unknown 2xxx codes are request problems, others MiniMax's. */
-export function minimaxError(code: number, msg: string | null | undefined, retryAfter?: number): AppError {
+function minimaxError(code: number, msg: string | null | undefined, retryAfter?: number): AppError {
   const kind: ErrorKind = STATUS_KINDS[code] ?? (code >= 2000 ? 'invalid_input' : 'provider_down');
   const said = msg?.trim();
   let message: string;
@@ -84,7 +84,7 @@ function auth(ctx: ProviderContext): [string, string] {
 }
 
 /** The JSON body for one request. */
-export async function minimaxBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
+async function minimaxBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {
     model: wireModel(route),
     prompt: input.prompt,

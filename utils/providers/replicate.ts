@@ -133,7 +133,7 @@ async function imageRef(image: NonNullable<GenerationInput['image']>, ctx: Provi
 }
 
 /** The `input` object for one Replicate model. */
-export async function replicateInputs(route: RouteSpec, input: GenerationInput, ctx: ProviderContext): Promise<Record<string, unknown>> {
+async function replicateInputs(route: RouteSpec, input: GenerationInput, ctx: ProviderContext): Promise<Record<string, unknown>> {
   const spec = MODEL_INPUTS[route.endpoint];
   if (!spec) throw new AppError('internal', `No Replicate input mapping for ${route.endpoint}.`, { provider: PROVIDER });
   const body: Record<string, unknown> = { prompt: input.prompt };

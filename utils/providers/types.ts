@@ -1,4 +1,3 @@
-import type { AppError } from '../errors';
 import type { ProviderId, RouteSpec } from '../models';
 
 /**
@@ -61,7 +60,7 @@ export type PollOutcome =
 /** What a free model lookup found for one model id (`deprecated`: listed, with a shutdown coming). */
 export type ModelPresence = 'present' | 'deprecated' | 'missing';
 
-export interface DescribeRequest {
+interface DescribeRequest {
   image: PreparedImage;
   /** What to write about the picture. */
   instruction: string;
@@ -90,5 +89,3 @@ export interface ProviderAdapter {
    */
   checkModels?(models: readonly string[], ctx: ProviderContext): Promise<Record<string, ModelPresence>>;
 }
-
-export type { AppError };

@@ -20,7 +20,7 @@ const PROVIDER = 'imagine.art';
 
 
 /** `v2/image/generations:realistic` -> path and style. */
-export function vyroTarget(route: RouteSpec): { path: string; style: string } {
+function vyroTarget(route: RouteSpec): { path: string; style: string } {
   const endpoint = wireModel(route);
   const i = endpoint.lastIndexOf(':');
   if (i <= 0) throw new AppError('internal', `imagine.art route ${endpoint} names no style.`, { provider: PROVIDER });
@@ -28,7 +28,7 @@ export function vyroTarget(route: RouteSpec): { path: string; style: string } {
 }
 
 /** The multipart body for one request. */
-export function vyroForm(route: RouteSpec, input: GenerationInput): FormData {
+function vyroForm(route: RouteSpec, input: GenerationInput): FormData {
   const form = new FormData();
   form.append('prompt', input.prompt);
   form.append('style', vyroTarget(route).style);

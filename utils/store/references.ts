@@ -6,7 +6,7 @@ import type { ReferenceRecord, ReferenceSource } from './types';
 type Database = () => Promise<IDBPDatabase<ImagePromptDB>>;
 
 /** The one message for a reference that is gone (evicted, cleared, or from an import that failed). */
-export const REFERENCE_GONE = 'The image prompt is no longer stored. Add the image again.';
+const REFERENCE_GONE = 'The image prompt is no longer stored. Add the image again.';
 
 export async function getReference(id: string, database: Database = defaultDb): Promise<ReferenceRecord | undefined> {
   return (await database()).get('references', id);

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
+import * as z from 'zod/mini';
 import { ModelId, type ImageMime, type ProviderId } from '../models';
 import { SerializedError } from '../errors';
 import type { ProviderHandle, ProviderOutput } from '../providers/types';
@@ -69,32 +70,30 @@ export interface ResultRecord {
  */
 export const GenerationSettings = z.object({
   /** The panel's "Reference strength", 0 (loose) to 1 (follow closely); null = the route's default. */
-  influence: z.number().min(0).max(1).nullable().catch(null),
-  aspectRatio: z.string().max(20).nullable().catch(null),
-  numImages: z.number().int().min(1).max(9).catch(1),
+  influence: z.catch(z.nullable(z.number().check(z.minimum(0), z.maximum(1))), null),
+  aspectRatio: z.catch(z.nullable(z.string().check(z.maxLength(20))), null),
+  numImages: z.catch(z.int().check(z.minimum(1), z.maximum(9)), 1),
   /** Fixed seed, or null for a random one each time. */
-  seed: z.number().int().min(0).max(2 ** 32 - 1).nullable().catch(null),
+  seed: z.catch(z.nullable(z.int().check(z.minimum(0), z.maximum(2 ** 32 - 1))), null),
 });
 export type GenerationSettings = z.infer<typeof GenerationSettings>;
 
-export const IntakeState = z.discriminatedUnion('status', [
+const IntakeState = z.discriminatedUnion('status', [
   z.object({ status: z.literal('idle') }),
-  z.object({ status: z.literal('loading'), sourceUrl: z.string().optional(), startedAt: z.number() }),
-  z.object({ status: z.literal('error'), sourceUrl: z.string().optional(), error: SerializedError }),
+  z.object({ status: z.literal('loading'), sourceUrl: z.optional(z.string()), startedAt: z.number() }),
+  z.object({ status: z.literal('error'), sourceUrl: z.optional(z.string()), error: SerializedError }),
 ]);
-export type IntakeState = z.infer<typeof IntakeState>;
+type IntakeState = z.infer<typeof IntakeState>;
 
 export const DraftRecord = z.object({
   id: z.literal('current'),
-  referenceId: z.string().nullable(),
+  referenceId: z.nullable(z.string()),
   intake: IntakeState,
-  prompt: z.string().max(10_000),
+  prompt: z.string().check(z.maxLength(10_000)),
   modelId: ModelId,
   settings: GenerationSettings,
   /** The reference in words, for models that cannot see images; editable by the user. */
-  description: z.object({ referenceId: z.string(), text: z.string().max(2000) }).nullable().catch(null),
-  /** The job whose results the panel shows first. */
-  lastJobId: z.string().nullable(),
+  description: z.catch(z.nullable(z.object({ referenceId: z.string(), text: z.string().check(z.maxLength(2000)) })), null),
   updatedAt: z.number(),
 });
 export type DraftRecord = z.infer<typeof DraftRecord>;
@@ -107,7 +106,6 @@ export const DEFAULT_DRAFT: DraftRecord = {
   modelId: 'flux-dev',
   settings: { influence: null, aspectRatio: null, numImages: 1, seed: null },
   description: null,
-  lastJobId: null,
   updatedAt: 0,
 };
 
@@ -122,29 +120,29 @@ export const DEFAULT_DRAFT: DraftRecord = {
  */
 export const JOB_STATES = ['queued', 'submitting', 'submitted', 'polling', 'downloading', 'done', 'failed', 'canceled', 'timed_out'] as const;
 export type JobState = (typeof JOB_STATES)[number];
-export const TERMINAL_STATES: readonly JobState[] = ['done', 'failed', 'canceled', 'timed_out'];
+const TERMINAL_STATES: readonly JobState[] = ['done', 'failed', 'canceled', 'timed_out'];
 export const isTerminal = (s: JobState) => TERMINAL_STATES.includes(s);
 
 /** What the panel asks for; validated at the worker. */
 export const JobRequest = z.object({
-  prompt: z.string().trim().min(1, 'Write a prompt first.').max(10_000),
-  referenceId: z.string().min(1).nullable(),
+  prompt: z.string().check(z.trim(), z.minLength(1, 'Write a prompt first.'), z.maxLength(10_000)),
+  referenceId: z.nullable(z.string().check(z.minLength(1))),
   modelId: ModelId,
   settings: GenerationSettings,
   /** True for "New variation": skip the cache and always run a fresh job. */
-  fresh: z.boolean().default(false),
+  fresh: z._default(z.boolean(), false),
   /**
    * For models that cannot see images: the reference in words, as the user saw and perhaps
    * edited it. Null lets the worker describe the reference itself.
    */
-  description: z.string().trim().max(2000).nullable().default(null),
+  description: z._default(z.nullable(z.string().check(z.trim(), z.maxLength(2000))), null),
   /**
    * Compare: the jobs of one run share this id and are shown side by side. Not part of the
    * cache key (the same inputs on the same model are the same generation).
    */
-  runId: z.string().min(1).max(64).optional(),
+  runId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** Compare: this job's place among the models chosen (jobs may be created in the same millisecond). */
-  runIndex: z.number().int().min(0).max(5).optional(),
+  runIndex: z.optional(z.int().check(z.minimum(0), z.maximum(5))),
 });
 export type JobRequest = z.infer<typeof JobRequest>;
 

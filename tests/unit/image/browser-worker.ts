@@ -10,7 +10,7 @@ export interface WorkerRequest {
   op: 'normalize' | 'prepare';
   bytes: Uint8Array;
   opts?: { maxSide?: number; thumbSide?: number };
-  input?: { maxSide: number; maxBytes: number; formats: string[] };
+  input?: { maxSide: number; maxBytes: number; formats: string[]; maxPixels?: number };
 }
 
 /** Which corners of the image are red (the fixtures mark their stored top-left corner red). */

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../utils/errors';
-import { checkDecodable, chooseOutputMime, DEFAULT_LIMITS, fitWithin, formatBytes } from '../../../utils/image/limits';
+import { checkDecodable, chooseOutputMime, DEFAULT_LIMITS, fitPixels, fitWithin, formatBytes } from '../../../utils/image/limits';
 import { sniffImage, type SniffResult } from '../../../utils/image/sniff';
 import { fixture } from './fixtures';
 
@@ -181,5 +181,24 @@ describe('formatBytes', () => {
     expect(formatBytes(1536 * 1024)).toBe('1.5 MB');
     expect(formatBytes(2048)).toBe('2 KB');
     expect(formatBytes(12)).toBe('12 bytes');
+  });
+});
+
+describe('fitPixels', () => {
+  it('never upscales, and leaves what fits alone', () => {
+    expect(fitPixels(1024, 768, 2_000_000)).toEqual({ width: 1024, height: 768 });
+    expect(fitPixels(1600, 1250, 2_000_000)).toEqual({ width: 1600, height: 1250 });
+  });
+
+  it('scales both sides by the same factor until the area fits', () => {
+    const out = fitPixels(2048, 1536, 2_000_000);
+    expect(out.width * out.height).toBeLessThanOrEqual(2_000_000);
+    expect(out).toEqual({ width: 1632, height: 1224 });
+    expect(fitPixels(4000, 3000, 786_432)).toEqual({ width: 1024, height: 768 });
+  });
+
+  it('keeps at least one pixel a side', () => {
+    expect(fitPixels(100_000, 2, 1000)).toEqual({ width: 1000, height: 1 });
+    expect(fitPixels(3, 50_000, 1000)).toEqual({ width: 1, height: 1000 });
   });
 });

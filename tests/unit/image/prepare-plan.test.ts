@@ -11,8 +11,10 @@ import {
   MIN_SIDE,
   nextAttempt,
   planDecode,
+  PreparedReferences,
   prepareWith,
   rgbaHasTransparency,
+  SEND_MAX_PIXELS,
   type EncodeAttempt,
   type ImageEncoder,
   type RouteInput,
@@ -22,7 +24,9 @@ import { sniffImage } from '../../../utils/image/sniff';
 import { fixture } from './fixtures';
 
 const MB = 1024 * 1024;
-const ROUTE: RouteInput = { maxSide: 2048, maxBytes: 10 * MB, formats: ['image/jpeg', 'image/png', 'image/webp'] };
+// The pixel budget has tests of its own (below); elsewhere it is the whole 2048 × 2048 area, so
+// that the side, byte and format decisions are seen alone.
+const ROUTE: RouteInput = { maxSide: 2048, maxBytes: 10 * MB, formats: ['image/jpeg', 'image/png', 'image/webp'], maxPixels: 2048 * 2048 };
 
 describe('intake decisions', () => {
   it('asks the decoder for the oriented, fitted size straight away', () => {
@@ -247,6 +251,7 @@ describe('prepareWith', () => {
       maxSide: 2048,
       maxBytes: 20 * MB,
       formats: ['image/webp', 'image/png'],
+      maxPixels: 2048 * 2048,
     });
     expect(out).toMatchObject({ mime: 'image/png', width: 2048, height: 1536 });
   });
@@ -276,5 +281,118 @@ describe('prepareWith', () => {
     };
     await expect(prepareWith(encoder, stored(12 * MB), ROUTE)).rejects.toThrow('boom');
     expect(closed).toBe(1);
+  });
+});
+
+describe('a reference is sent no larger than the route needs', () => {
+  const BUDGET: RouteInput = { maxSide: 2048, maxBytes: 10 * MB, formats: ['image/jpeg', 'image/png', 'image/webp'] };
+  const photo = { size: 290 * 1024, mime: 'image/jpeg', width: 2048, height: 1536 };
+
+  it('is at most 2 megapixels unless the route says otherwise', () => {
+    expect(SEND_MAX_PIXELS).toBe(2_000_000);
+    // A 12 MP photo is stored at 2048 × 1536 (3.1 MP): within every limit the provider sets, and still too large to send.
+    expect(fitsRoute(photo, BUDGET)).toBe(false);
+    const first = firstAttempt(photo, BUDGET);
+    expect(first).toMatchObject({ mime: 'image/jpeg', quality: 0.9 });
+    expect(first.width * first.height).toBeLessThanOrEqual(SEND_MAX_PIXELS);
+    expect(first.width * first.height).toBeGreaterThan(0.99 * SEND_MAX_PIXELS);
+    expect(first.width / first.height).toBeCloseTo(4 / 3, 2);
+  });
+
+  it('sends a reference within the budget as it is stored', () => {
+    expect(fitsRoute({ ...photo, width: 1024, height: 768 }, BUDGET)).toBe(true);
+    expect(fitsRoute({ ...photo, width: 1600, height: 1250 }, BUDGET)).toBe(true); // exactly 2 MP
+    expect(fitsRoute({ ...photo, width: 1601, height: 1250 }, BUDGET)).toBe(false);
+  });
+
+  it('follows a route’s own budget, and still its longest side', () => {
+    expect(fitsRoute(photo, { ...BUDGET, maxPixels: 4_000_000 })).toBe(true);
+    expect(firstAttempt({ ...photo, width: 4096, height: 1024 }, { ...BUDGET, maxPixels: 4_000_000 })).toMatchObject({ width: 2048, height: 512 });
+    expect(firstAttempt(photo, { ...BUDGET, maxPixels: 786_432 })).toMatchObject({ width: 1024, height: 768 });
+  });
+
+  it('keeps a transparent PNG a PNG when it shrinks it', () => {
+    expect(firstAttempt({ ...photo, mime: 'image/png' }, BUDGET)).toEqual({ width: 1632, height: 1224, mime: 'image/png' });
+  });
+
+  it('re-encodes the stored photo once, at the budget, and sends that', async () => {
+    const f = fakeEncoder({ bytesPerPixel: () => 0.1 });
+    const out = await prepareWith(f.encoder, stored(photo.size), BUDGET);
+    expect(f.calls).toHaveLength(1);
+    expect(out.width * out.height).toBeLessThanOrEqual(SEND_MAX_PIXELS);
+    expect(out).toMatchObject({ mime: 'image/jpeg', width: f.calls[0]!.width, height: f.calls[0]!.height });
+    expect(out.blob.size).toBeLessThan(photo.size);
+  });
+});
+
+describe('PreparedReferences', () => {
+  const input: RouteInput = { maxSide: 2048, maxBytes: 10 * MB, formats: ['image/jpeg'] };
+  const ref = (sha256?: string) => ({ ...stored(3000), sha256, id: 'ref-1', thumb: new Blob(['t']) });
+  const preparing = () => {
+    const calls: string[] = [];
+    const prepare = (r: StoredImage) => async () => {
+      calls.push('prepare');
+      return { blob: new Blob([new Uint8Array(r.blob.size / 3)], { type: 'image/jpeg' }), mime: 'image/jpeg', width: 1632, height: 1224 };
+    };
+    return { calls, prepare };
+  };
+
+  it('prepares a stored picture once for the same route input', async () => {
+    const kept = new PreparedReferences(2);
+    const { calls, prepare } = preparing();
+    const a = ref('sha-a');
+    const first = await kept.get(a, input, prepare(a));
+    const again = await kept.get(ref('sha-a'), input, prepare(a));
+    expect(calls).toEqual(['prepare']);
+    expect(again).toBe(first);
+    expect(again).toMatchObject({ mime: 'image/jpeg', width: 1632, height: 1224 });
+    expect(again.blob.size).toBe(1000);
+  });
+
+  it('prepares again for another route input, another picture, or a picture without a hash', async () => {
+    const kept = new PreparedReferences(4);
+    const { calls, prepare } = preparing();
+    const a = ref('sha-a');
+    await kept.get(a, input, prepare(a));
+    await kept.get(a, { ...input, maxSide: 1024 }, prepare(a));
+    await kept.get(a, { ...input, formats: ['image/jpeg', 'image/png'] }, prepare(a));
+    await kept.get(ref('sha-b'), input, prepare(a));
+    await kept.get(ref(), input, prepare(a));
+    await kept.get(ref(), input, prepare(a));
+    expect(calls).toHaveLength(6);
+  });
+
+  it('keeps only the most recently used', async () => {
+    const kept = new PreparedReferences(2);
+    const { calls, prepare } = preparing();
+    const [a, b, c] = [ref('a'), ref('b'), ref('c')];
+    await kept.get(a, input, prepare(a));
+    await kept.get(b, input, prepare(b));
+    await kept.get(a, input, prepare(a)); // a is now the most recent
+    await kept.get(c, input, prepare(c)); // b goes
+    expect(calls).toHaveLength(3);
+    await kept.get(a, input, prepare(a));
+    expect(calls).toHaveLength(3);
+    await kept.get(b, input, prepare(b));
+    expect(calls).toHaveLength(4);
+  });
+
+  it('does not keep a preparation that failed', async () => {
+    const kept = new PreparedReferences(2);
+    const a = ref('sha-a');
+    await expect(kept.get(a, input, () => Promise.reject(new AppError('too_large', 'no')))).rejects.toMatchObject({ kind: 'too_large' });
+    const { calls, prepare } = preparing();
+    await kept.get(a, input, prepare(a));
+    expect(calls).toEqual(['prepare']);
+  });
+
+  it('keeps nothing for a reference sent as stored, and hands back the reference itself', async () => {
+    const kept = new PreparedReferences(2);
+    const a = ref('sha-a');
+    let calls = 0;
+    const asStored = async () => (calls++, a);
+    expect(await kept.get(a, input, asStored)).toBe(a);
+    expect(await kept.get(a, input, asStored)).toBe(a);
+    expect(calls).toBe(2);
   });
 });

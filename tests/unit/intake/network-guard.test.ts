@@ -108,7 +108,8 @@ describe('installNetworkGuard', () => {
     const done = installNetworkGuard(() => slow, { dnr, host: EXT });
     let ready = false;
     const waiting = networkGuardReady().then(() => (ready = true));
-    await new Promise((r) => setTimeout(r, 10));
+    // A turn of the event loop: anything not waiting on the addresses has settled by now.
+    await new Promise((r) => setImmediate(r));
     expect(ready).toBe(false);
     release();
     await done;

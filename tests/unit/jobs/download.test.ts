@@ -138,13 +138,20 @@ describe('downloadOutput: read as a stream, stopped at 80 MB (issue 12)', () => 
 
   it('stops at once when the job is canceled mid-download', async () => {
     const controller = new AbortController();
+    let pulls = 0;
     const stream = new ReadableStream<Uint8Array>({
-      start(c) {
-        c.enqueue(PNG_1x1.subarray(0, 8));
+      // The first pull hands over the start of the file; the next one means it was read and more
+      // is wanted: the user cancels then, and the rest never comes.
+      pull(c) {
+        if (++pulls === 1) {
+          c.enqueue(PNG_1x1.subarray(0, 8));
+          return;
+        }
+        controller.abort();
+        return new Promise<void>(() => {});
       },
-      pull: () => new Promise<void>(() => {}),
     });
-    setTimeout(() => controller.abort(), 30);
     await expect(downloadOutput(output, replying(new Response(stream, { headers: { 'content-type': 'image/png' } })), controller.signal, 'fal')).rejects.toMatchObject({ kind: 'canceled' });
+    expect(pulls).toBe(2); // canceled with the first bytes read, not before
   });
 });

@@ -11,6 +11,27 @@ const sleepUntilAborted = (_ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true });
   });
 
+/** The same database, counting the reads asked for of each job record. */
+function watchingJobReads(db: ReturnType<typeof freshDb>) {
+  const asked = new Map<string, number>();
+  const wrapped = db().then(
+    (d) =>
+      new Proxy(d, {
+        get(target, prop) {
+          if (prop === 'get') {
+            return async (store: 'jobs', id: string) => {
+              if (store === 'jobs') asked.set(id, (asked.get(id) ?? 0) + 1);
+              return target.get(store, id);
+            };
+          }
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      }),
+  );
+  return { db: () => wrapped, asked };
+}
+
 describe('job engine: several jobs at once', () => {
   it('runs at most N jobs per provider at a time and finishes them all', async () => {
     const { adapter } = fakeProvider(3);
@@ -35,15 +56,20 @@ describe('job engine: several jobs at once', () => {
 
   it('gives a canceled waiting job\u2019s place back without freeing a slot it never held', async () => {
     const { adapter, calls } = fakeProvider(Number.POSITIVE_INFINITY);
-    const { engine, db } = await setup({ maxActivePerProvider: 1, sleep: sleepUntilAborted }, adapter);
+    const watched = watchingJobReads(freshDb());
+    const { engine, db } = await setup({ maxActivePerProvider: 1, sleep: sleepUntilAborted, db: watched.db }, adapter);
     const a = await engine.enqueue({ ...request, prompt: 'a' });
     await until('a to be polling', async () => (await db.get('jobs', a.job.id))?.state === 'polling');
     const b = await engine.enqueue({ ...request, prompt: 'b' });
     await engine.cancel(b.job.id);
     expect((await db.get('jobs', b.job.id))?.state).toBe('canceled');
     const c = await engine.enqueue({ ...request, prompt: 'c' });
-    // a still holds the only slot: c waits.
-    for (let i = 0; i < 30; i++) await new Promise((r) => setTimeout(r, 1));
+    // a still holds the only slot: c waits. The engine starts c from the record it has just
+    // written and asks for a slot; with one free, it would read c at once to drive it, all
+    // before the next turn of the loop.
+    expect(engine.activeCount()).toBe(2);
+    await new Promise((r) => setImmediate(r));
+    expect(watched.asked.get(c.job.id) ?? 0).toBe(0);
     expect(calls.submit).toBe(1);
     expect((await db.get('jobs', c.job.id))?.state).toBe('queued');
     await engine.cancel(a.job.id);
@@ -186,15 +212,18 @@ describe('job engine: retries', () => {
     const { job } = await engine.enqueue(request);
     await settle(engine);
     expect((await db.get('jobs', job.id))?.state).toBe('done');
-    expect(sleeps).toHaveLength(4);
-    // 2 s, 4 s, 8 s (plus jitter under 250 ms), then exactly what the provider asked for.
-    expect(sleeps[0]).toBeGreaterThanOrEqual(2000);
-    expect(sleeps[0]).toBeLessThan(2250);
-    expect(sleeps[1]).toBeGreaterThanOrEqual(4000);
-    expect(sleeps[1]).toBeLessThan(4250);
-    expect(sleeps[2]).toBeGreaterThanOrEqual(8000);
-    expect(sleeps[2]).toBeLessThan(8250);
-    expect(sleeps[3]).toBe(9000);
+    expect(sleeps).toHaveLength(5);
+    // The first check's own short wait after the submit; then 2 s, 4 s, 8 s (plus jitter under
+    // 250 ms), then exactly what the provider asked for.
+    expect(sleeps[0]).toBe(200);
+    const failing = sleeps.slice(1);
+    expect(failing[0]).toBeGreaterThanOrEqual(2000);
+    expect(failing[0]).toBeLessThan(2250);
+    expect(failing[1]).toBeGreaterThanOrEqual(4000);
+    expect(failing[1]).toBeLessThan(4250);
+    expect(failing[2]).toBeGreaterThanOrEqual(8000);
+    expect(failing[2]).toBeLessThan(8250);
+    expect(failing[3]).toBe(9000);
   });
 
   it('slows polling to its slowest pace once the provider throttles', async () => {
@@ -214,8 +243,8 @@ describe('job engine: retries', () => {
     const { job } = await engine.enqueue(request);
     await settle(engine);
     expect((await d.get('jobs', job.id))?.state).toBe('done');
-    expect(sleeps[0]).toBe(1_000);
-    expect(sleeps.slice(1)).toEqual([6_000, 6_000, 6_000]);
+    // The first check after its usual short wait, then what the 429 asked for, then the slowest pace.
+    expect(sleeps).toEqual([500, 1_000, 6_000, 6_000, 6_000]);
   });
 
   it('retries a failed download after Retry-After and keeps the result', async () => {

@@ -6,9 +6,9 @@ import type { JobRecord, JobRequest } from '../../../utils/store/types';
 import { getModel } from '../../../utils/models';
 import type { ProviderAdapter } from '../../../utils/providers/types';
 import type { ResultRecord } from '../../../utils/store/types';
-import { PNG_1x1, fakeClock, freshDb } from '../helpers';
+import { PNG_1x1, fakeClock, freshDb, until } from '../helpers';
 
-export { fakeClock };
+export { fakeClock, until };
 
 /** Shared pieces for job engine tests: a fake provider, a fake clock, a fresh database. */
 
@@ -53,7 +53,7 @@ export function pngResponse(): Response {
   return new Response(new Blob([PNG_1x1], { type: 'image/png' }), { status: 200, headers: { 'content-type': 'image/png' } });
 }
 
-export function imageFetch(): typeof fetch {
+function imageFetch(): typeof fetch {
   return vi.fn(async () => pngResponse()) as unknown as typeof fetch;
 }
 
@@ -98,22 +98,15 @@ export function recordingSleep(clock: ReturnType<typeof fakeClock>, sleeps: numb
 }
 
 /**
- * Waits until the engine has nothing running. The clock is fake but IndexedDB work takes real
- * time, so the limit is in real time (generous: the suite shares two cores with a browser).
+ * Waits until the engine has nothing running, and fails the test if it still has work at the
+ * limit: a job stuck in flight is a finding, not something to carry on past. The clock is fake
+ * but IndexedDB work takes real time, so the limit is in real time (generous: the suite shares
+ * two cores with a browser).
  */
 export async function settle(engine: { activeCount(): number }, limitMs = 10_000) {
-  const end = Date.now() + limitMs;
-  while (engine.activeCount() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
+  await until('the engine to have no job in flight', () => engine.activeCount() === 0, limitMs);
 }
 
-export async function until(what: string, check: () => Promise<boolean> | boolean, limitMs = 10_000) {
-  const end = Date.now() + limitMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 /** A job record in any state, for tests that start from what a stopped worker left behind. */
 export function jobRecord(id: string, fields: Partial<JobRecord> = {}, now = 1_700_000_000_000): JobRecord {

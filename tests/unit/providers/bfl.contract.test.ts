@@ -5,7 +5,7 @@ import { MODELS, toRouteStrength, type RouteSpec } from '@/utils/models';
 import { bflAdapter, devSize, isOfficialBflHost } from '@/utils/providers/bfl';
 import type { GenerationInput, PreparedImage, ProviderContext, ProviderHandle } from '@/utils/providers/types';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
-import { fakeFetch, json, makeImage } from './scripted-fetch';
+import { fakeFetch, jsonResponse, realImage } from './contract-helpers';
 
 // ---- helpers ---------------------------------------------------------------------------
 
@@ -38,7 +38,7 @@ const HANDLE: ProviderHandle = { id: TASK, pollingUrl: REGIONAL };
 
 let PNG: PreparedImage;
 beforeAll(async () => {
-  PNG = await makeImage(96, 64, 'image/png');
+  PNG = await realImage('image/png', 96, 64);
 });
 
 // ---- wire form -------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ describe('Black Forest Labs adapter: request wire form', () => {
 
   for (const { model, route: r } of ROUTES) {
     it(`${model} via ${r.endpoint}: POST /v1/${r.endpoint} with x-key and a JSON body, image as plain base64`, async () => {
-      const { fetch, calls } = fakeFetch(json(200, { id: TASK, polling_url: REGIONAL, cost: 6 }));
+      const { fetch, calls } = fakeFetch(jsonResponse({ id: TASK, polling_url: REGIONAL, cost: 6 }));
       const out = await bflAdapter.submit(r, panelInput(r, PNG), ctxWith(fetch));
       expect(calls).toHaveLength(1);
       const c = calls[0]!;
@@ -103,10 +103,10 @@ describe('Black Forest Labs adapter: request wire form', () => {
   });
 
   it('checks the key with GET /v1/credits', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { credits: 42.5 }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ credits: 42.5 }));
     await bflAdapter.testKey(ctxWith(fetch));
     expect(calls.map((c) => [c.method, c.url, c.headers['x-key']])).toEqual([['GET', `${BASE}/v1/credits`, KEY]]);
-    await expect(bflAdapter.testKey(ctxWith(fakeFetch(json(403, { detail: 'Not authenticated - Invalid Authentication' })).fetch))).rejects.toMatchObject({ kind: 'bad_key', provider: 'Black Forest Labs' });
+    await expect(bflAdapter.testKey(ctxWith(fakeFetch(jsonResponse({ detail: 'Not authenticated - Invalid Authentication' }, 403)).fetch))).rejects.toMatchObject({ kind: 'bad_key', provider: 'Black Forest Labs' });
   });
 });
 
@@ -118,7 +118,7 @@ describe('Black Forest Labs adapter: where the key may go', () => {
   it('polls the regional polling_url with the key when the base is an official BFL host', async () => {
     for (const base of ['https://api.bfl.ai', 'https://api.eu.bfl.ai/', 'https://api.us.bfl.ai']) {
       for (const polling of [REGIONAL, `https://api.eu2.bfl.ai/v1/get_result?id=${TASK}`, `https://api.bfl.ai/v1/get_result?id=${TASK}`]) {
-        const { fetch, calls } = fakeFetch(json(200, { id: TASK, status: 'Pending', result: null, progress: null }));
+        const { fetch, calls } = fakeFetch(jsonResponse({ id: TASK, status: 'Pending', result: null, progress: null }));
         expect(await bflAdapter.poll(r(), { id: TASK, pollingUrl: polling }, ctxWith(fetch, base))).toEqual({ kind: 'pending', stage: 'queued' });
         expect(calls.map((c) => [c.method, c.url, c.headers['x-key']])).toEqual([['GET', polling, KEY]]);
         expect(calls[0]!.init.redirect).toBe('error');
@@ -147,7 +147,7 @@ describe('Black Forest Labs adapter: where the key may go', () => {
   });
 
   it('gives a custom base (proxy, sandbox) no exception: only its own origin', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { id: TASK, status: 'Pending' }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ id: TASK, status: 'Pending' }));
     await expect(bflAdapter.poll(r(), HANDLE, ctxWith(fetch, 'http://127.0.0.1:8787/bfl'))).rejects.toMatchObject({ kind: 'bad_reply' });
     await expect(bflAdapter.poll(r(), HANDLE, ctxWith(fetch, 'https://bfl-proxy.example.com'))).rejects.toMatchObject({ kind: 'bad_reply' });
     expect(calls).toHaveLength(0);
@@ -169,7 +169,7 @@ describe('Black Forest Labs adapter: where the key may go', () => {
 
 describe('Black Forest Labs adapter: replies', () => {
   const r = () => route('flux-dev');
-  const poll = (body: unknown, status = 200) => bflAdapter.poll(r(), HANDLE, ctxWith(fakeFetch(json(status, body)).fetch));
+  const poll = (body: unknown, status = 200) => bflAdapter.poll(r(), HANDLE, ctxWith(fakeFetch(jsonResponse(body, status)).fetch));
 
   it('maps statuses', async () => {
     expect(await poll({ id: TASK, status: 'Pending', result: null, progress: null })).toEqual({ kind: 'pending', stage: 'queued' });
@@ -189,14 +189,14 @@ describe('Black Forest Labs adapter: replies', () => {
 
   it('maps documented HTTP errors', async () => {
     const submit = (res: Response) => bflAdapter.submit(route('flux-pro-1.1-ultra'), panelInput(route('flux-pro-1.1-ultra'), PNG), ctxWith(fakeFetch(res).fetch));
-    await expect(submit(json(401, { detail: 'Not authenticated - Invalid Authentication' }))).rejects.toMatchObject({ kind: 'bad_key' });
-    await expect(submit(json(402, { detail: 'Insufficient credits' }))).rejects.toMatchObject({ kind: 'out_of_credit', message: 'Black Forest Labs: Insufficient credits' });
-    await expect(submit(json(429, { detail: 'Too many active tasks' }, { 'Retry-After': '5' }))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 5000, message: expect.stringContaining('as many of your tasks') });
+    await expect(submit(jsonResponse({ detail: 'Not authenticated - Invalid Authentication' }, 401))).rejects.toMatchObject({ kind: 'bad_key' });
+    await expect(submit(jsonResponse({ detail: 'Insufficient credits' }, 402))).rejects.toMatchObject({ kind: 'out_of_credit', message: 'Black Forest Labs: Insufficient credits' });
+    await expect(submit(jsonResponse({ detail: 'Too many active tasks' }, 429, { 'Retry-After': '5' }))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 5000, message: expect.stringContaining('as many of your tasks') });
     await expect(
-      submit(json(422, { detail: [{ type: 'less_than_equal', loc: ['body', 'image_prompt_strength'], msg: 'Input should be less than or equal to 1', input: 2, ctx: { le: 1 } }] })),
+      submit(jsonResponse({ detail: [{ type: 'less_than_equal', loc: ['body', 'image_prompt_strength'], msg: 'Input should be less than or equal to 1', input: 2, ctx: { le: 1 } }] }, 422)),
     ).rejects.toMatchObject({ kind: 'invalid_input', message: 'Black Forest Labs: image_prompt_strength: Input should be less than or equal to 1' });
-    await expect(submit(json(500, { detail: 'Internal Server Error' }))).rejects.toMatchObject({ kind: 'provider_down', message: expect.stringContaining('Black Forest Labs') });
-    await expect(submit(json(200, { id: TASK }))).rejects.toMatchObject({ kind: 'bad_reply' });
+    await expect(submit(jsonResponse({ detail: 'Internal Server Error' }, 500))).rejects.toMatchObject({ kind: 'provider_down', message: expect.stringContaining('Black Forest Labs') });
+    await expect(submit(jsonResponse({ id: TASK }))).rejects.toMatchObject({ kind: 'bad_reply' });
   });
 });
 

@@ -4,8 +4,7 @@ import { Jimp } from 'jimp';
 import { getModel, toRouteStrength, wireSize } from '../../../utils/models';
 import { getAdapter } from '../../../utils/providers';
 import { byteplusAdapter } from '../../../utils/providers/byteplus';
-import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
-import { errorOf } from './scripted-fetch';
+import { ctxFor, errorOf, fakeFetch, input, isPng, jsonResponse, realImage, routeOf, useSandbox } from './contract-helpers';
 
 const BASE = 'https://ark.ap-southeast.bytepluses.com';
 const S4 = routeOf('seedream-v3', 'byteplus:seedream-4-0-250828');
@@ -44,7 +43,7 @@ describe('BytePlus routes in the catalogue', () => {
 describe('BytePlus wire form', () => {
   it('Seedream 4.0: POST /api/v3/images/generations, Bearer, the reference as a data URI, size WxH from the route', async () => {
     const image = await realImage('image/jpeg', 90, 60);
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     const out = await byteplusAdapter.submit(S4, input({ image, aspectRatio: '16:9', seed: 11 }), ctxFor(fetch, BASE));
     const { url, init, request } = calls[0]!;
     expect(url).toBe('https://ark.ap-southeast.bytepluses.com/api/v3/images/generations');
@@ -66,13 +65,13 @@ describe('BytePlus wire form', () => {
 
   it('Seedream 4.0 without a ratio asks for the square size; an override goes out as `model`', async () => {
     const image = await realImage('image/png');
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     await byteplusAdapter.submit({ ...S4, modelOverride: 'seedream-4-5-251128' }, input({ image }), ctxFor(fetch, BASE));
     expect(bodyOf(calls[0]!.init)).toMatchObject({ model: 'seedream-4-5-251128', size: '2048x2048' });
   });
 
   it('Seedream 3 (retired) still builds its old body: size from its own table', async () => {
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     await byteplusAdapter.submit(T2I, input({ aspectRatio: '16:9', seed: 11 }), ctxFor(fetch, BASE));
     const size = wireSize(T2I, '16:9') as { width: number; height: number };
     expect(bodyOf(calls[0]!.init)).toEqual({ model: 'seedream-3-0-t2i-250415', prompt: PROMPT, size: `${size.width}x${size.height}`, seed: 11, response_format: 'url', watermark: false });
@@ -80,7 +79,7 @@ describe('BytePlus wire form', () => {
 
   it('SeedEdit (retired): the image as a data URI, size adaptive, guidance_scale from the panel', async () => {
     const image = await realImage('image/jpeg', 90, 60);
-    const { fetch, calls } = recordingFetch(() => jsonResponse({ ...SUCCESS, model: 'seededit-3-0-i2i-250628' }));
+    const { fetch, calls } = fakeFetch(() => jsonResponse({ ...SUCCESS, model: 'seededit-3-0-i2i-250628' }));
     const strength = toRouteStrength(EDIT.strength!, 0.8); // keep much of the image -> low guidance
     await byteplusAdapter.submit(EDIT, input({ image, strength, seed: 3 }), ctxFor(fetch, BASE));
     expect(bodyOf(calls[0]!.init)).toEqual({
@@ -100,7 +99,7 @@ describe('BytePlus replies', () => {
   it('accepts b64_json data as a blob output', async () => {
     const png = await realImage('image/png');
     const b64 = Buffer.from(await png.blob.arrayBuffer()).toString('base64');
-    const { fetch } = recordingFetch(() => jsonResponse({ ...SUCCESS, data: [{ b64_json: b64, size: '64x48' }] }));
+    const { fetch } = fakeFetch(() => jsonResponse({ ...SUCCESS, data: [{ b64_json: b64, size: '64x48' }] }));
     const out = await byteplusAdapter.submit(S4, input({ image: png }), ctxFor(fetch, BASE));
     const o = out.kind === 'done' ? out.outputs[0] : undefined;
     expect(o?.kind).toBe('blob');
@@ -126,7 +125,7 @@ describe('BytePlus replies', () => {
     [429, 'QuotaExceeded', 'out_of_credit', 'The request has exceeded the quota.'],
     [500, 'InternalServiceError', 'provider_down', 'The service encountered an unexpected internal error.'],
   ] as const)('maps %i %s to %s', async (status, code, kind, message) => {
-    const { fetch } = recordingFetch(() => jsonResponse({ error: { code, message, param: '', type: 'BadRequest' } }, status, status === 429 ? { 'Retry-After': '4' } : {}));
+    const { fetch } = fakeFetch(() => jsonResponse({ error: { code, message, param: '', type: 'BadRequest' } }, status, status === 429 ? { 'Retry-After': '4' } : {}));
     const e = await errorOf(byteplusAdapter.submit(S4, input({ image: await realImage('image/png') }), ctxFor(fetch, BASE)));
     expect(e.kind).toBe(kind);
     expect(e.provider).toBe('BytePlus');
@@ -137,14 +136,14 @@ describe('BytePlus replies', () => {
   });
 
   it('treats an error object inside a 200 as a failure', async () => {
-    const { fetch } = recordingFetch(() => jsonResponse({ model: 'x', created: 1, data: [], error: { code: 'OutputImageSensitiveContentDetected', message: 'policy' } }));
+    const { fetch } = fakeFetch(() => jsonResponse({ model: 'x', created: 1, data: [], error: { code: 'OutputImageSensitiveContentDetected', message: 'policy' } }));
     expect((await errorOf(byteplusAdapter.submit(S4, input(), ctxFor(fetch, BASE)))).kind).toBe('moderated');
   });
 });
 
 describe('BytePlus testKey', () => {
   it('sends an empty (free) request: 400 means the key works, 401 that it does not', async () => {
-    const { fetch, calls } = recordingFetch((_c, i) =>
+    const { fetch, calls } = fakeFetch((_c, i) =>
       i === 0
         ? jsonResponse({ error: { code: 'MissingParameter', message: 'missing model' } }, 400)
         : jsonResponse({ error: { code: 'AuthenticationError', message: 'invalid key' } }, 401),

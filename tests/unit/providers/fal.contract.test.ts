@@ -5,8 +5,7 @@ import { MODELS, toRouteStrength, wireSize, type RouteSpec } from '../../../util
 import { falAdapter } from '../../../utils/providers/fal';
 import type { GenerationInput, PollOutcome, PreparedImage, ProviderContext } from '../../../utils/providers/types';
 import type { Sandbox } from '../../../sandbox/server';
-import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
-import { errorOf } from './scripted-fetch';
+import { ctxFor, errorOf, fakeFetch, input, isPng, jsonResponse, realImage, routeOf, useSandbox } from './contract-helpers';
 
 // Field names are fal's published endpoint input types (fal-js libs/client/src/types/endpoints.ts
 // @381105e), written out here by hand rather than derived from the adapter.
@@ -35,7 +34,7 @@ beforeAll(async () => {
 
 /** Submits one route through the adapter and returns the exact request it made. */
 async function submitted(route: RouteSpec, gen: GenerationInput) {
-  const { fetch, calls } = recordingFetch(() => jsonResponse(SUBMIT_REPLY));
+  const { fetch, calls } = fakeFetch(() => jsonResponse(SUBMIT_REPLY));
   const out = await falAdapter.submit(route, gen, ctxFor(fetch, BASE));
   expect(calls).toHaveLength(1);
   const { url, init, request } = calls[0]!;
@@ -174,7 +173,7 @@ describe('fal routes: the exact submit body per endpoint', () => {
   it.each(LIVE.filter((r) => r.route.imageInput === 'native').map((r) => [r.model, r.route.id] as const))(
     '%s (%s) refuses to submit without its image',
     async (model, id) => {
-      const { fetch, calls } = recordingFetch(() => jsonResponse(SUBMIT_REPLY));
+      const { fetch, calls } = fakeFetch(() => jsonResponse(SUBMIT_REPLY));
       expect((await errorOf(falAdapter.submit(routeOf(model, id), input(), ctxFor(fetch, BASE)))).kind).toBe('invalid_input');
       expect(calls).toHaveLength(0);
     },
@@ -190,7 +189,7 @@ describe('fal replies and errors (scripted)', () => {
   };
   const file = (n: number) => ({ url: `https://v3.fal.media/files/${n}.png`, width: 1024, height: 1024, content_type: 'image/png' });
   const pollWith = (result: unknown) => {
-    const { fetch, calls } = recordingFetch((_c, i) => (i === 0 ? jsonResponse({ status: 'COMPLETED' }) : jsonResponse(result)));
+    const { fetch, calls } = fakeFetch((_c, i) => (i === 0 ? jsonResponse({ status: 'COMPLETED' }) : jsonResponse(result)));
     return { calls, out: falAdapter.poll(route(), handle, ctxFor(fetch, BASE)) };
   };
 
@@ -214,7 +213,7 @@ describe('fal replies and errors (scripted)', () => {
   });
 
   it('refuses to send the key to another origin named in a reply', async () => {
-    const { fetch, calls } = recordingFetch(() => jsonResponse({ status: 'COMPLETED' }));
+    const { fetch, calls } = fakeFetch(() => jsonResponse({ status: 'COMPLETED' }));
     const evil = { requestId: 'r', statusUrl: 'https://evil.example/requests/r/status', responseUrl: 'https://evil.example/requests/r' };
     const e = await errorOf(falAdapter.poll(route(), evil, ctxFor(fetch, BASE)));
     expect(e.kind).toBe('bad_reply');
@@ -224,11 +223,11 @@ describe('fal replies and errors (scripted)', () => {
 
   it('a 404 at submit is route_unavailable for that route; elsewhere it is not', async () => {
     const r = routeOf('imagen-3', 'fal:fal-ai/imagen3');
-    const gone = recordingFetch(() => jsonResponse({ detail: 'Application "fal-ai/imagen3" not found' }, 404));
+    const gone = fakeFetch(() => jsonResponse({ detail: 'Application "fal-ai/imagen3" not found' }, 404));
     const e = await errorOf(falAdapter.submit(r, input({ numImages: 1 }), ctxFor(gone.fetch, BASE)));
     expect(e).toMatchObject({ kind: 'route_unavailable', routeId: 'fal:fal-ai/imagen3', provider: 'fal' });
     // A request id fal has forgotten is not the model going away.
-    const lost = recordingFetch(() => jsonResponse({ detail: 'Request not found' }, 404));
+    const lost = fakeFetch(() => jsonResponse({ detail: 'Request not found' }, 404));
     expect((await errorOf(falAdapter.poll(r, handle, ctxFor(lost.fetch, BASE)))).kind).not.toBe('route_unavailable');
   });
 
@@ -239,7 +238,7 @@ describe('fal replies and errors (scripted)', () => {
     [504, {}, 'timed_out'],
     [408, {}, 'timed_out'],
   ] as const)('a %i at submit is %s, never route_unavailable', async (status, headers, kind) => {
-    const { fetch } = recordingFetch(() => jsonResponse({ detail: 'x' }, status, headers));
+    const { fetch } = fakeFetch(() => jsonResponse({ detail: 'x' }, status, headers));
     const e = await errorOf(falAdapter.submit(routeOf('flux-dev', 'fal:fal-ai/flux/dev/image-to-image'), input({ image, numImages: 1 }), ctxFor(fetch, BASE)));
     expect(e.kind).toBe(kind);
     expect(e.routeId).toBeUndefined();

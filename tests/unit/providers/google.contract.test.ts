@@ -6,8 +6,7 @@ import { getAdapter } from '../../../utils/providers';
 import { durationMs, googleAdapter, GOOGLE_VISION_MODEL } from '../../../utils/providers/google';
 import type { ProviderOutput, SubmitOutcome } from '../../../utils/providers/types';
 import { GOOGLE_MODELS, GOOGLE_RETIRED_MODELS, TEXT_ONLY_MARKER } from '../../../sandbox/providers/google';
-import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox, type RecordedCall } from './sync-helpers';
-import { errorOf } from './scripted-fetch';
+import { ctxFor, errorOf, fakeFetch, type FetchCall, input, isPng, jsonResponse, realImage, routeOf, useSandbox } from './contract-helpers';
 
 const BASE = 'https://generativelanguage.googleapis.com';
 const KEY = 'AIzaSy-contract-test-0000000000000000';
@@ -32,7 +31,7 @@ function imageReply(data: string, mimeType = 'image/png', extraParts: unknown[] 
   };
 }
 
-function bodyOf(call: RecordedCall): Record<string, unknown> {
+function bodyOf(call: FetchCall): Record<string, unknown> {
   return JSON.parse(call.init.body as string) as Record<string, unknown>;
 }
 
@@ -72,7 +71,7 @@ describe('Google route and registration', () => {
 describe('Google wire form', () => {
   it('POSTs generateContent with x-goog-api-key: prompt text, the reference inline, the aspect ratio', async () => {
     const image = await realImage('image/jpeg', 90, 60);
-    const { fetch, calls } = recordingFetch(async () => jsonResponse(imageReply(await pngBase64())));
+    const { fetch, calls } = fakeFetch(async () => jsonResponse(imageReply(await pngBase64())));
     await googleAdapter.submit(ROUTE, input({ image, aspectRatio: '16:9', numImages: 1 }), ctx(fetch));
     expect(calls).toHaveLength(1);
     const call = calls[0]!;
@@ -97,7 +96,7 @@ describe('Google wire form', () => {
   });
 
   it('sends text only without a reference, and no imageConfig for a ratio the route does not list', async () => {
-    const { fetch, calls } = recordingFetch(async () => jsonResponse(imageReply(await pngBase64())));
+    const { fetch, calls } = fakeFetch(async () => jsonResponse(imageReply(await pngBase64())));
     await googleAdapter.submit(ROUTE, input({ aspectRatio: '7:5' }), ctx(fetch));
     expect(bodyOf(calls[0]!)).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'a lighthouse at dusk, film photo' }] }],
@@ -106,7 +105,7 @@ describe('Google wire form', () => {
   });
 
   it('puts a model override on the wire, and follows a base URL with a path', async () => {
-    const { fetch, calls } = recordingFetch(async () => jsonResponse(imageReply(await pngBase64())));
+    const { fetch, calls } = fakeFetch(async () => jsonResponse(imageReply(await pngBase64())));
     await googleAdapter.submit({ ...ROUTE, modelOverride: 'gemini-nano-banana-2.1' }, input(), ctx(fetch));
     await googleAdapter.submit({ ...ROUTE, modelOverride: 'models/gemini-3-pro-image' }, input(), ctx(fetch, 'https://gateway.example.com/google/'));
     expect(calls.map((c) => c.url)).toEqual([
@@ -117,7 +116,7 @@ describe('Google wire form', () => {
 
   it('sends the key only as a header to the configured origin, never in the URL or the body', async () => {
     const image = await realImage('image/png');
-    const { fetch, calls } = recordingFetch(async (c) =>
+    const { fetch, calls } = fakeFetch(async (c) =>
       c.url.includes('/models?') ? jsonResponse({ models: [{ name: 'models/gemini-3.1-flash-image' }] }) : jsonResponse(imageReply(await pngBase64())),
     );
     await googleAdapter.submit(ROUTE, input({ image }), ctx(fetch));
@@ -135,13 +134,13 @@ describe('Google wire form', () => {
   });
 
   it('has nothing to poll', async () => {
-    await expect(googleAdapter.poll(ROUTE, {}, ctx(recordingFetch(() => jsonResponse({})).fetch))).rejects.toMatchObject({ kind: 'internal' });
+    await expect(googleAdapter.poll(ROUTE, {}, ctx(fakeFetch(() => jsonResponse({})).fetch))).rejects.toMatchObject({ kind: 'internal' });
   });
 });
 
 describe('Google replies', () => {
   const submit = (body: unknown, status = 200, headers: Record<string, string> = {}, route: RouteSpec = ROUTE) =>
-    googleAdapter.submit(route, input(), ctx(recordingFetch(() => jsonResponse(body, status, headers)).fetch));
+    googleAdapter.submit(route, input(), ctx(fakeFetch(() => jsonResponse(body, status, headers)).fetch));
 
   it('returns each inline image as a blob, typed by its bytes, skipping text and thought parts', async () => {
     const data = await pngBase64();
@@ -193,7 +192,7 @@ describe('Google replies', () => {
 
 describe('Google errors', () => {
   const submit = (body: unknown, status: number, headers: Record<string, string> = {}) =>
-    googleAdapter.submit(ROUTE, input(), ctx(recordingFetch(() => jsonResponse(body, status, headers)).fetch));
+    googleAdapter.submit(ROUTE, input(), ctx(fakeFetch(() => jsonResponse(body, status, headers)).fetch));
 
   it('NOT_FOUND on generateContent reports the route unavailable, naming the model', async () => {
     const e = await errorOf(
@@ -273,7 +272,7 @@ describe('Google errors', () => {
 
 describe('Google testKey, checkModels, describe', () => {
   it('testKey lists one model (free); a refused key is bad_key', async () => {
-    const { fetch, calls } = recordingFetch((_c, i) =>
+    const { fetch, calls } = fakeFetch((_c, i) =>
       i === 0 ? jsonResponse({ models: [{ name: 'models/gemini-3.6-flash' }], nextPageToken: 'abc' }) : jsonResponse(googleError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [{ reason: 'API_KEY_INVALID' }]), 400),
     );
     await googleAdapter.testKey(ctx(fetch));
@@ -283,7 +282,7 @@ describe('Google testKey, checkModels, describe', () => {
   });
 
   it('checkModels pages through models.list and strips the models/ prefix', async () => {
-    const { fetch, calls } = recordingFetch((c) => {
+    const { fetch, calls } = fakeFetch((c) => {
       const token = new URL(c.url).searchParams.get('pageToken');
       return token === 'p2'
         ? jsonResponse({ models: [{ name: 'models/gemini-nano-banana-2.1' }] })
@@ -295,17 +294,17 @@ describe('Google testKey, checkModels, describe', () => {
   });
 
   it('checkModels stops early when all are found, and after a bounded number of pages', async () => {
-    const early = recordingFetch(() => jsonResponse({ models: [{ name: 'models/a' }], nextPageToken: 'more' }));
+    const early = fakeFetch(() => jsonResponse({ models: [{ name: 'models/a' }], nextPageToken: 'more' }));
     expect(await googleAdapter.checkModels!(['a'], ctx(early.fetch))).toEqual({ a: 'present' });
     expect(early.calls).toHaveLength(1);
-    const endless = recordingFetch((_c, i) => jsonResponse({ models: [{ name: `models/m${i}` }], nextPageToken: `t${i}` }));
+    const endless = fakeFetch((_c, i) => jsonResponse({ models: [{ name: `models/m${i}` }], nextPageToken: `t${i}` }));
     expect(await googleAdapter.checkModels!(['zzz'], ctx(endless.fetch))).toEqual({ zzz: 'missing' });
     expect(endless.calls).toHaveLength(10);
   });
 
   it('describe asks the vision model with maxOutputTokens and joins the text parts', async () => {
     const image = await realImage('image/png', 40, 30);
-    const { fetch, calls } = recordingFetch(() =>
+    const { fetch, calls } = fakeFetch(() =>
       jsonResponse({ candidates: [{ content: { parts: [{ text: 'thinking...', thought: true }, { text: 'A harbour at dusk, ' }, { text: 'warm light.' }] }, finishReason: 'STOP' }] }),
     );
     const text = await googleAdapter.describe!({ image, instruction: 'Describe this picture.', maxTokens: 200, sleep: async () => {} }, ctx(fetch));
@@ -321,7 +320,7 @@ describe('Google testKey, checkModels, describe', () => {
   it('describe: a cut-off empty answer is a bad reply, a blocked one moderated, a 404 not a route problem', async () => {
     const image = await realImage('image/png');
     const run = (body: unknown, status = 200) =>
-      googleAdapter.describe!({ image, instruction: 'x', maxTokens: 5, sleep: async () => {} }, ctx(recordingFetch(() => jsonResponse(body, status)).fetch));
+      googleAdapter.describe!({ image, instruction: 'x', maxTokens: 5, sleep: async () => {} }, ctx(fakeFetch(() => jsonResponse(body, status)).fetch));
     expect((await errorOf(run({ candidates: [{ content: { parts: [] }, finishReason: 'MAX_TOKENS' }] }))).kind).toBe('bad_reply');
     expect((await errorOf(run({ promptFeedback: { blockReason: 'SAFETY' } }))).kind).toBe('moderated');
     const gone = await errorOf(run(googleError(404, 'NOT_FOUND', 'models/gemini-3.5-flash-lite is not found for API version v1beta.'), 404));

@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { AppError } from '../../../utils/errors';
 import { downloadOutput } from '../../../utils/jobs/download';
@@ -18,7 +18,7 @@ import {
 } from '../../../utils/providers/http';
 import { getModel } from '../../../utils/models';
 import type { ProviderContext } from '../../../utils/providers/types';
-import { PNG_1x1 } from '../helpers';
+import { PNG_1x1, until } from '../helpers';
 
 /**
  * Issue 12: every provider request has a time limit that covers reading its body, and a size
@@ -81,19 +81,30 @@ async function within<T>(p: Promise<T>, ms: number): Promise<{ value?: T; error?
 }
 
 describe('keyedFetch: one timer per request, running until the body is read', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('fails a reply whose body never ends at the limit, naming the provider', async () => {
+    vi.useFakeTimers();
     const { stream, state } = endlessBody();
     const ctx = ctxWith(replying(() => new Response(stream, { status: 200, headers: { 'content-type': 'application/json' } })), {
       limits: { timeoutMs: 80, maxReplyBytes: JSON_REPLY_MAX_BYTES },
     });
-    const started = Date.now();
     // Headers arrive at once: only a timer that keeps running through the body read ends this.
     const res = await keyedFetch(ctx, 'fal', `${BASE}/x/status`, { method: 'GET', authHeader: AUTH });
-    const out = await within(readJson(res), 2000);
-    expect(out.pending).toBeUndefined();
-    expect(out.error).toBeInstanceOf(AppError);
-    expect(out.error).toMatchObject({ kind: 'timed_out', provider: 'fal', message: 'fal did not finish its reply within 80 ms.' });
-    expect(Date.now() - started).toBeLessThan(1500);
+    let settled = false;
+    const out = readJson(res).then(
+      (value) => ({ value, error: undefined }),
+      (error: unknown) => ({ value: undefined, error }),
+    );
+    void out.then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(79);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const { error } = await out;
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ kind: 'timed_out', provider: 'fal', message: 'fal did not finish its reply within 80 ms.' });
     expect(state.cancelled).toBe(true); // the connection is let go, not left open
   });
 
@@ -112,18 +123,22 @@ describe('keyedFetch: one timer per request, running until the body is read', ()
       seen = init.signal ?? undefined;
       return new Response('{"ok":true}', { status: 200 });
     }) as unknown as typeof fetch;
+    vi.useFakeTimers();
     const res = await keyedFetch(ctxWith(fetchFn, { limits: { timeoutMs: 50, maxReplyBytes: 1000 } }), 'fal', `${BASE}/a`, { authHeader: AUTH });
     expect(await readJson(res)).toEqual({ ok: true });
-    await new Promise((r) => setTimeout(r, 120));
+    expect(vi.getTimerCount()).toBe(0); // the limit's timer is gone with the read
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(seen?.aborted).toBe(false);
   });
 
   it('treats the caller\u2019s abort during the body read as a cancel, at once', async () => {
-    const { stream } = endlessBody();
+    const { stream, state } = endlessBody();
     const controller = new AbortController();
     const res = await keyedFetch(ctxWith(replying(() => new Response(stream)), { signal: controller.signal }), 'fal', `${BASE}/a`, { authHeader: AUTH });
     const reading = within(readJson(res), 2000);
-    setTimeout(() => controller.abort(new Error('any reason')), 20);
+    // The first bytes are read and more are asked for: the body read is under way.
+    await until('the body read to wait for more', () => state.pulls > 0);
+    controller.abort(new Error('any reason'));
     expect((await reading).error).toMatchObject({ kind: 'canceled' });
   });
 
@@ -204,7 +219,7 @@ describe('through a real socket (the sandbox)', () => {
       (e: unknown) => e,
     );
     expect(err).toMatchObject({ kind: 'bad_reply', message: expect.stringContaining('larger than 2 MB') });
-    await new Promise((r) => setTimeout(r, 200));
+    await until('the sandbox to stop writing the reply', () => sb.requests.at(-1)?.streamEnded === true);
     const sent = sb.requests.at(-1)!.streamedBytes!;
     // The server writes ahead into socket buffers; it still stops within a few MB of the cap.
     expect(sent).toBeLessThan(16 * 1024 * 1024);
@@ -217,10 +232,8 @@ describe('through a real socket (the sandbox)', () => {
     sb.injectFault({ provider: 'fal', on: 'status', status: 202, body: { status: 'IN_QUEUE', queue_position: 0 }, stall: 'body' });
     const route = getModel('flux-dev').routes[0]!;
     const ctx: ProviderCallContext = { baseUrl: `${sb.url}/fal`, key: 'k', fetch, limits: { timeoutMs: 300, maxReplyBytes: JSON_REPLY_MAX_BYTES } };
-    const started = Date.now();
     const out = await within(falAdapter.poll(route, handle, ctx), 5000);
     expect(out.error).toMatchObject({ kind: 'timed_out', message: 'fal did not finish its reply within 300 ms.' });
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
 

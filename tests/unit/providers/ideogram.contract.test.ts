@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toRouteStrength, wireSize } from '../../../utils/models';
 import { getAdapter } from '../../../utils/providers';
 import { ideogramAdapter } from '../../../utils/providers/ideogram';
-import { ctxFor, input, isPng, jsonResponse, partsOf, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
-import { errorOf } from './scripted-fetch';
+import { ctxFor, errorOf, fakeFetch, input, isPng, jsonResponse, partsOf, realImage, routeOf, useSandbox } from './contract-helpers';
 
 const BASE = 'https://api.ideogram.ai';
 const REMIX = routeOf('ideogram-v3', 'ideogram:v1/ideogram-v3/remix');
@@ -43,7 +42,7 @@ describe('Ideogram routes in the catalogue', () => {
 describe('Ideogram remix wire form', () => {
   it('POSTs multipart to /v1/ideogram-v3/remix with the Api-Key header and the image as a file part', async () => {
     const image = await realImage('image/jpeg');
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     const strength = toRouteStrength(REMIX.strength!, 0.7);
     const out = await ideogramAdapter.submit(REMIX, input({ image, strength, aspectRatio: '16:9', numImages: 2, seed: 42 }), ctxFor(fetch, `${BASE}/`));
 
@@ -78,7 +77,7 @@ describe('Ideogram remix wire form', () => {
   });
 
   it('refuses to remix without an image, before any request', async () => {
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     const e = await errorOf(ideogramAdapter.submit(REMIX, input(), ctxFor(fetch, BASE)));
     expect(e.kind).toBe('invalid_input');
     expect(calls).toHaveLength(0);
@@ -86,7 +85,7 @@ describe('Ideogram remix wire form', () => {
 
   it('leaves out knobs the panel did not set', async () => {
     const image = await realImage('image/png');
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     await ideogramAdapter.submit(REMIX, input({ image }), ctxFor(fetch, BASE));
     const names = (await partsOf(calls[0]!.init.body as FormData)).map(([n]) => n);
     expect(names).toEqual(['image', 'prompt', 'rendering_speed', 'num_images']);
@@ -97,7 +96,7 @@ describe('Ideogram remix wire form', () => {
 describe('Ideogram Character wire form', () => {
   it('POSTs to /v1/ideogram-v3/generate with one character_reference_images file and style_type AUTO', async () => {
     const image = await realImage('image/png', 40, 60);
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     await ideogramAdapter.submit(CHARACTER, input({ image, aspectRatio: '3:4', numImages: 3, seed: 7 }), ctxFor(fetch, BASE));
     const { url, request, init } = calls[0]!;
     expect(url).toBe('https://api.ideogram.ai/v1/ideogram-v3/generate');
@@ -120,20 +119,20 @@ describe('Ideogram replies', () => {
       ...SUCCESS,
       data: [{ ...SUCCESS.data[0]!, is_image_safe: false, url: null }, { ...SUCCESS.data[0]!, url: 'https://ideogram.ai/api/images/ephemeral/b.png', resolution: '1024x1024' }],
     };
-    const { fetch } = recordingFetch(() => jsonResponse(reply));
+    const { fetch } = fakeFetch(() => jsonResponse(reply));
     const out = await ideogramAdapter.submit(REMIX, input({ image: await realImage('image/jpeg') }), ctxFor(fetch, BASE));
     expect(out).toEqual({ kind: 'done', outputs: [{ kind: 'url', url: 'https://ideogram.ai/api/images/ephemeral/b.png', width: 1024, height: 1024 }] });
   });
 
   it('is moderated when every image failed the safety check', async () => {
-    const { fetch } = recordingFetch(() => jsonResponse({ ...SUCCESS, data: [{ ...SUCCESS.data[0]!, is_image_safe: false, url: null }] }));
+    const { fetch } = fakeFetch(() => jsonResponse({ ...SUCCESS, data: [{ ...SUCCESS.data[0]!, is_image_safe: false, url: null }] }));
     const e = await errorOf(ideogramAdapter.submit(REMIX, input({ image: await realImage('image/jpeg') }), ctxFor(fetch, BASE)));
     expect(e.kind).toBe('moderated');
     expect(e.message).toMatch(/Ideogram/);
   });
 
   it('names the field when the reply is not what Ideogram documents', async () => {
-    const { fetch } = recordingFetch(() => jsonResponse({ created: 'x', data: [{ url: 'https://x/y.png' }] }));
+    const { fetch } = fakeFetch(() => jsonResponse({ created: 'x', data: [{ url: 'https://x/y.png' }] }));
     const e = await errorOf(ideogramAdapter.submit(REMIX, input({ image: await realImage('image/jpeg') }), ctxFor(fetch, BASE)));
     expect(e.kind).toBe('bad_reply');
     expect(e.message).toMatch(/Ideogram.*data\.0\.is_image_safe/);
@@ -148,7 +147,7 @@ describe('Ideogram replies', () => {
     [429, { error: 'Too many requests.' }, { 'Retry-After': '3' }, 'rate_limited', /Ideogram/],
     [500, 'Internal Server Error', {}, 'provider_down', /Ideogram/],
   ] as const)('maps HTTP %i to %s', async (status, body, headers, kind, message) => {
-    const { fetch } = recordingFetch(() => (typeof body === 'string' ? new Response(body, { status }) : jsonResponse(body, status, headers)));
+    const { fetch } = fakeFetch(() => (typeof body === 'string' ? new Response(body, { status }) : jsonResponse(body, status, headers)));
     const e = await errorOf(ideogramAdapter.submit(REMIX, input({ image: await realImage('image/jpeg') }), ctxFor(fetch, BASE)));
     expect(e.kind).toBe(kind);
     expect(e.provider).toBe('Ideogram');
@@ -157,7 +156,7 @@ describe('Ideogram replies', () => {
   });
 
   it('sends the key only to the configured origin', async () => {
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     const e = await errorOf(ideogramAdapter.submit(REMIX, input({ image: await realImage('image/jpeg') }), ctxFor(fetch, 'not a url')));
     expect(e.kind).toBe('bad_reply');
     expect(calls).toHaveLength(0);
@@ -166,7 +165,7 @@ describe('Ideogram replies', () => {
 
 describe('Ideogram testKey', () => {
   it('lists the key owner\u2019s custom models (free) and accepts 200', async () => {
-    const { fetch, calls } = recordingFetch(() => jsonResponse({ models: [] }));
+    const { fetch, calls } = fakeFetch(() => jsonResponse({ models: [] }));
     await ideogramAdapter.testKey(ctxFor(fetch, BASE));
     expect(calls[0]!.url).toBe('https://api.ideogram.ai/models?scope=owned');
     expect(calls[0]!.init.method).toBe('GET');
@@ -174,7 +173,7 @@ describe('Ideogram testKey', () => {
   });
 
   it('reports a rejected key', async () => {
-    const { fetch } = recordingFetch(() => jsonResponse({ detail: 'Unauthorized' }, 401));
+    const { fetch } = fakeFetch(() => jsonResponse({ detail: 'Unauthorized' }, 401));
     expect((await errorOf(ideogramAdapter.testKey(ctxFor(fetch, BASE)))).kind).toBe('bad_key');
   });
 });

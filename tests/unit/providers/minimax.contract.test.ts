@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { getAdapter } from '../../../utils/providers';
 import { minimaxAdapter } from '../../../utils/providers/minimax';
-import { ctxFor, input, isPng, jsonResponse, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
-import { errorOf } from './scripted-fetch';
+import { ctxFor, errorOf, fakeFetch, input, isPng, jsonResponse, realImage, routeOf, useSandbox } from './contract-helpers';
 
 const BASE = 'https://api.minimax.io';
 const ROUTE = routeOf('minimax-image', 'minimax:image-01');
@@ -30,7 +29,7 @@ describe('MiniMax route in the catalogue', () => {
 
 describe('MiniMax wire form', () => {
   it('sends the user\u2019s model id instead of the catalogue\u2019s when one is set', async () => {
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     await minimaxAdapter.submit({ ...ROUTE, modelOverride: 'image-01-live' }, input(), ctxFor(fetch, BASE));
     expect(calls[0]!.url).toBe('https://api.minimax.io/v1/image_generation');
     expect(JSON.parse(calls[0]!.init.body as string).model).toBe('image-01-live');
@@ -38,7 +37,7 @@ describe('MiniMax wire form', () => {
 
   it('POSTs JSON to /v1/image_generation with Bearer auth and the face as a data URL', async () => {
     const image = await realImage('image/jpeg');
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     const out = await minimaxAdapter.submit(ROUTE, input({ image, aspectRatio: '3:4', numImages: 2, seed: 9 }), ctxFor(fetch, BASE));
 
     const { url, init, request } = calls[0]!;
@@ -61,7 +60,7 @@ describe('MiniMax wire form', () => {
   });
 
   it('runs text-only when there is no reference, and sends PNG references as PNG', async () => {
-    const { fetch, calls } = recordingFetch(() => jsonResponse(SUCCESS));
+    const { fetch, calls } = fakeFetch(() => jsonResponse(SUCCESS));
     await minimaxAdapter.submit(ROUTE, input(), ctxFor(fetch, BASE));
     expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ model: 'image-01', prompt: 'a lighthouse at dusk, film photo', n: 1, response_format: 'url' });
     await minimaxAdapter.submit(ROUTE, input({ image: await realImage('image/png') }), ctxFor(fetch, BASE));
@@ -81,7 +80,7 @@ describe('MiniMax errors (in base_resp, usually with HTTP 200)', () => {
     [1000, 'unknown error', 'provider_down'],
     [1001, 'request timeout', 'timed_out'],
   ] as const)('maps status_code %i to %s', async (code, msg, kind) => {
-    const { fetch } = recordingFetch(() => jsonResponse({ base_resp: { status_code: code, status_msg: msg } }));
+    const { fetch } = fakeFetch(() => jsonResponse({ base_resp: { status_code: code, status_msg: msg } }));
     const e = await errorOf(minimaxAdapter.submit(ROUTE, input(), ctxFor(fetch, BASE)));
     expect(e.kind).toBe(kind);
     expect(e.provider).toBe('MiniMax');
@@ -90,7 +89,7 @@ describe('MiniMax errors (in base_resp, usually with HTTP 200)', () => {
   });
 
   it('reads base_resp on non-200 replies too, and falls back to the HTTP status', async () => {
-    const { fetch } = recordingFetch((_c, i) =>
+    const { fetch } = fakeFetch((_c, i) =>
       i === 0 ? jsonResponse({ base_resp: { status_code: 1004, status_msg: 'login fail' } }, 401) : new Response('Bad Gateway', { status: 502 }),
     );
     expect((await errorOf(minimaxAdapter.submit(ROUTE, input(), ctxFor(fetch, BASE)))).kind).toBe('bad_key');
@@ -98,12 +97,12 @@ describe('MiniMax errors (in base_resp, usually with HTTP 200)', () => {
   });
 
   it('is moderated when every image was filtered out', async () => {
-    const { fetch } = recordingFetch(() => jsonResponse({ ...SUCCESS, data: { image_urls: [] }, metadata: { failed_count: '2', success_count: '0' } }));
+    const { fetch } = fakeFetch(() => jsonResponse({ ...SUCCESS, data: { image_urls: [] }, metadata: { failed_count: '2', success_count: '0' } }));
     expect((await errorOf(minimaxAdapter.submit(ROUTE, input(), ctxFor(fetch, BASE)))).kind).toBe('moderated');
   });
 
   it('names the missing field of an unexpected reply', async () => {
-    const { fetch } = recordingFetch(() => jsonResponse({ data: { image_urls: ['https://x/a.jpeg'] } }));
+    const { fetch } = fakeFetch(() => jsonResponse({ data: { image_urls: ['https://x/a.jpeg'] } }));
     const e = await errorOf(minimaxAdapter.submit(ROUTE, input(), ctxFor(fetch, BASE)));
     expect(e.kind).toBe('bad_reply');
     expect(e.message).toMatch(/MiniMax.*base_resp/);
@@ -112,7 +111,7 @@ describe('MiniMax errors (in base_resp, usually with HTTP 200)', () => {
 
 describe('MiniMax testKey', () => {
   it('lists system voices (free) and checks base_resp', async () => {
-    const { fetch, calls } = recordingFetch((_c, i) =>
+    const { fetch, calls } = fakeFetch((_c, i) =>
       i === 0 ? jsonResponse({ system_voice: [], base_resp: { status_code: 0, status_msg: 'success' } }) : jsonResponse({ base_resp: { status_code: 1004, status_msg: 'login fail' } }),
     );
     await minimaxAdapter.testKey(ctxFor(fetch, BASE));

@@ -6,7 +6,7 @@ import { openaiAdapter, tryAgainMs } from '@/utils/providers/openai';
 import type { GenerationInput, PreparedImage, ProviderContext } from '@/utils/providers/types';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { OPENAI_RETIRED } from '../../../sandbox/providers/openai';
-import { errorOf, fakeFetch, json, makeImage } from './scripted-fetch';
+import { errorOf, fakeFetch, jsonResponse, realImage } from './contract-helpers';
 
 // ---- helpers ---------------------------------------------------------------------------
 
@@ -15,7 +15,7 @@ const KEY = 'sk-proj-contract-test-000000000000';
 const BASE = 'https://api.openai.com';
 const ctxWith = (f: typeof fetch, baseUrl = BASE): ProviderContext => ({ fetch: f, baseUrl, key: KEY });
 const apiError = (status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}) =>
-  json(status, { error: { message, type, param, code } }, headers);
+  jsonResponse({ error: { message, type, param, code } }, status, headers);
 
 const ROUTES = MODELS.flatMap((m) => m.routes.filter((r) => r.provider === 'openai').map((r) => ({ model: m.id, route: r })));
 const byId = (id: string) => {
@@ -35,7 +35,7 @@ function panelInput(route: RouteSpec, image: PreparedImage): GenerationInput {
 let PNG: PreparedImage;
 let PNG_BYTES: Buffer;
 beforeAll(async () => {
-  PNG = await makeImage(48, 32, 'image/png');
+  PNG = await realImage('image/png', 48, 32);
   PNG_BYTES = Buffer.from(await PNG.blob.arrayBuffer());
 });
 
@@ -52,7 +52,7 @@ describe('OpenAI adapter: request wire form', () => {
   });
 
   it('POSTs multipart to /v1/images/edits with Bearer auth: model, prompt, image[], n', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { created: 1, data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ created: 1, data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
     await openaiAdapter.submit(R, panelInput(R, PNG), ctxWith(fetch));
     expect(calls).toHaveLength(1);
     const c = calls[0]!;
@@ -84,13 +84,13 @@ describe('OpenAI adapter: request wire form', () => {
   // as `size`; OpenAI takes `auto` or WIDTHxHEIGHT (openai-node ImageEditParams.size). It must
   // send wireSize(route, ratio). Remove `.fails` once fixed.
   it('sends the route\u2019s WIDTHxHEIGHT for the chosen ratio as `size`', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { created: 1, data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ created: 1, data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
     await openaiAdapter.submit(R, { ...panelInput(R, PNG), aspectRatio: '3:2' }, ctxWith(fetch));
     expect((calls[0]!.body as FormData).get('size')).toBe('1536x1024');
   });
 
   it('sends a model id override as `model`', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { created: 1, data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ created: 1, data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
     await openaiAdapter.submit({ ...R, modelOverride: 'gpt-image-2.6-flare' }, panelInput(R, PNG), ctxWith(fetch));
     expect((calls[0]!.body as FormData).get('model')).toBe('gpt-image-2.6-flare');
   });
@@ -100,8 +100,8 @@ describe('OpenAI adapter: request wire form', () => {
       ['image/jpeg', 'reference.jpg'],
       ['image/webp', 'reference.webp'],
     ] as const) {
-      const { fetch, calls } = fakeFetch(json(200, { data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
-      await openaiAdapter.submit(R, { ...panelInput(R, await makeImage(16, 16, mime)), aspectRatio: undefined, numImages: 1 }, ctxWith(fetch));
+      const { fetch, calls } = fakeFetch(jsonResponse({ data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
+      await openaiAdapter.submit(R, { ...panelInput(R, await realImage(mime, 16, 16)), aspectRatio: undefined, numImages: 1 }, ctxWith(fetch));
       const form = calls[0]!.body as FormData;
       expect((form.get('image[]') as File).name).toBe(name);
       expect((form.get('image[]') as File).type).toBe(mime);
@@ -117,19 +117,19 @@ describe('OpenAI adapter: request wire form', () => {
   });
 
   it('checks the key with GET /v1/models', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { object: 'list', data: [] }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ object: 'list', data: [] }));
     await openaiAdapter.testKey(ctxWith(fetch));
     expect(calls.map((c) => [c.method, c.url, c.headers.authorization])).toEqual([['GET', `${BASE}/v1/models`, `Bearer ${KEY}`]]);
   });
 
   it('checks model ids with the same free GET /v1/models', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { object: 'list', data: [{ id: 'gpt-image-2', object: 'model', created: 1, owned_by: 'system' }] }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ object: 'list', data: [{ id: 'gpt-image-2', object: 'model', created: 1, owned_by: 'system' }] }));
     expect(await openaiAdapter.checkModels!(['gpt-image-2', 'gpt-image-1'], ctxWith(fetch))).toEqual({ 'gpt-image-2': 'present', 'gpt-image-1': 'missing' });
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([`GET ${BASE}/v1/models`]);
   });
 
   it('follows a configured base URL with a path (proxies, the sandbox)', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ data: [{ b64_json: PNG_BYTES.toString('base64') }] }));
     await openaiAdapter.submit(R, panelInput(R, PNG), ctxWith(fetch, 'https://gateway.example.com/openai/'));
     expect(calls[0]!.url).toBe('https://gateway.example.com/openai/v1/images/edits');
   });
@@ -141,7 +141,7 @@ describe('OpenAI adapter: replies', () => {
   const submit = (res: Response) => openaiAdapter.submit(R, panelInput(R, PNG), ctxWith(fakeFetch(res).fetch));
 
   it('decodes data[].b64_json into image blobs (PNG unless output_format says otherwise)', async () => {
-    const out = await submit(json(200, { created: 1713833628, data: [{ b64_json: PNG_BYTES.toString('base64') }, { b64_json: PNG_BYTES.toString('base64') }], usage: { total_tokens: 100 } }));
+    const out = await submit(jsonResponse({ created: 1713833628, data: [{ b64_json: PNG_BYTES.toString('base64') }, { b64_json: PNG_BYTES.toString('base64') }], usage: { total_tokens: 100 } }));
     expect(out.kind).toBe('done');
     const outputs = out.kind === 'done' ? out.outputs : [];
     expect(outputs).toHaveLength(2);
@@ -151,10 +151,10 @@ describe('OpenAI adapter: replies', () => {
       expect(blob.type).toBe('image/png');
       expect(Buffer.from(await blob.arrayBuffer()).equals(PNG_BYTES)).toBe(true);
     }
-    const jpeg = await submit(json(200, { data: [{ b64_json: PNG_BYTES.toString('base64') }], output_format: 'jpeg' }));
+    const jpeg = await submit(jsonResponse({ data: [{ b64_json: PNG_BYTES.toString('base64') }], output_format: 'jpeg' }));
     expect(jpeg.kind === 'done' && (jpeg.outputs[0] as { blob: Blob }).blob.type).toBe('image/jpeg');
-    await expect(submit(json(200, { data: [{ url: 'https://example.com/x.png' }] }))).rejects.toMatchObject({ kind: 'bad_reply', message: expect.stringContaining('OpenAI') });
-    await expect(submit(json(200, { data: [] }))).rejects.toMatchObject({ kind: 'bad_reply' });
+    await expect(submit(jsonResponse({ data: [{ url: 'https://example.com/x.png' }] }))).rejects.toMatchObject({ kind: 'bad_reply', message: expect.stringContaining('OpenAI') });
+    await expect(submit(jsonResponse({ data: [] }))).rejects.toMatchObject({ kind: 'bad_reply' });
   });
 
   it('maps documented errors', async () => {
@@ -220,7 +220,7 @@ describe('OpenAI adapter against the sandbox', () => {
   const ctx = () => ({ fetch: globalThis.fetch, baseUrl: `${sb.url}/openai`, key: 'sandbox' });
 
   it('edits the reference into PNGs in one call (size auto follows the reference)', async () => {
-    const ref = await makeImage(120, 80, 'image/jpeg');
+    const ref = await realImage('image/jpeg', 120, 80);
     const started = Date.now();
     const out = await openaiAdapter.submit(R, panelInput(R, ref), ctx());
     expect(Date.now() - started).toBeGreaterThanOrEqual(90); // the call itself takes the work time

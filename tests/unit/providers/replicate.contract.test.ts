@@ -5,7 +5,7 @@ import { MODELS, toRouteStrength, type RouteSpec } from '@/utils/models';
 import { DATA_URI_MAX_BYTES, replicateAdapter, throttleResetMs } from '@/utils/providers/replicate';
 import type { GenerationInput, PreparedImage, ProviderContext, ProviderHandle, ProviderOutput } from '@/utils/providers/types';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
-import { errorOf, fakeFetch, json } from './scripted-fetch';
+import { errorOf, fakeFetch, jsonResponse } from './contract-helpers';
 
 // ---- helpers ---------------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ describe('Replicate adapter: request wire form', () => {
   for (const { model, route: r } of REPLICATE_ROUTES) {
     it(`${model} via ${r.endpoint}: POST /v1/models/{owner}/{name}/predictions with Bearer auth and { input }`, async () => {
       const image = await makeImage(64, 48, r.input.formats.includes('image/png') ? 'image/png' : 'image/jpeg');
-      const { fetch, calls } = fakeFetch(json(201, prediction('starting')));
+      const { fetch, calls } = fakeFetch(jsonResponse(prediction('starting'), 201));
       const out = await replicateAdapter.submit(r, panelInput(r, image), ctxWith(fetch));
 
       expect(calls).toHaveLength(1);
@@ -124,21 +124,21 @@ describe('Replicate adapter: request wire form', () => {
   it('sends the seed as given (prepareInput refuses seeds above the route\u2019s maximum)', async () => {
     const r = route('ideogram-ai/ideogram-character');
     expect(r.seed).toEqual({ max: 2 ** 31 - 1 });
-    const { fetch, calls } = fakeFetch(json(201, prediction('starting')));
+    const { fetch, calls } = fakeFetch(jsonResponse(prediction('starting'), 201));
     await replicateAdapter.submit(r, { ...panelInput(r, await makeImage(8, 8, 'image/png')), seed: 2 ** 31 - 1 }, ctxWith(fetch));
     expect((JSON.parse(String(calls[0]!.body)) as { input: { seed: number } }).input.seed).toBe(2 ** 31 - 1);
   });
 
   it('sends a model id override in the predictions path, with the route\u2019s own inputs', async () => {
     const r = route('bytedance/dreamina-3.1');
-    const { fetch, calls } = fakeFetch(json(201, prediction('starting')));
+    const { fetch, calls } = fakeFetch(jsonResponse(prediction('starting'), 201));
     await replicateAdapter.submit({ ...r, modelOverride: 'bytedance/dreamina-3.2' }, panelInput(r, PNG), ctxWith(fetch));
     expect(calls[0]!.url).toBe('https://api.replicate.com/v1/models/bytedance/dreamina-3.2/predictions');
     expect(JSON.parse(String(calls[0]!.body))).toEqual({ input: EXPECTED_INPUT['bytedance/dreamina-3.1']!('') });
   });
 
   it('looks models up with the free GET /v1/models/{owner}/{name}: 200 present, 404 missing', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { url: 'https://replicate.com/bytedance/dreamina-3.1', owner: 'bytedance', name: 'dreamina-3.1' }), json(404, { detail: 'Not found.', status: 404 }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ url: 'https://replicate.com/bytedance/dreamina-3.1', owner: 'bytedance', name: 'dreamina-3.1' }), jsonResponse({ detail: 'Not found.', status: 404 }, 404));
     expect(await replicateAdapter.checkModels!(['bytedance/dreamina-3.1', 'bytedance/dreamina-9'], ctxWith(fetch))).toEqual({ 'bytedance/dreamina-3.1': 'present', 'bytedance/dreamina-9': 'missing' });
     expect(calls.map((c) => [c.method, c.url, c.headers.authorization])).toEqual([
       ['GET', `${BASE}/v1/models/bytedance/dreamina-3.1`, `Bearer ${KEY}`],
@@ -152,8 +152,8 @@ describe('Replicate adapter: request wire form', () => {
     expect(big.blob.size).toBeGreaterThan(DATA_URI_MAX_BYTES);
     const fileUrl = `${BASE}/v1/files/cneqzikepnug6xezperrr4z55o`;
     const { fetch, calls } = fakeFetch(
-      json(201, { id: 'cneqzikepnug6xezperrr4z55o', name: 'reference.png', content_type: 'image/png', size: big.blob.size, urls: { get: fileUrl } }),
-      json(201, prediction('starting')),
+      jsonResponse({ id: 'cneqzikepnug6xezperrr4z55o', name: 'reference.png', content_type: 'image/png', size: big.blob.size, urls: { get: fileUrl } }, 201),
+      jsonResponse(prediction('starting'), 201),
     );
     await replicateAdapter.submit(r, panelInput(r, big), ctxWith(fetch));
 
@@ -178,7 +178,7 @@ describe('Replicate adapter: request wire form', () => {
   });
 
   it('polls urls.get and cancels with POST urls.cancel, both with the key', async () => {
-    const { fetch, calls } = fakeFetch(json(200, prediction('processing')), json(200, prediction('canceled')));
+    const { fetch, calls } = fakeFetch(jsonResponse(prediction('processing')), jsonResponse(prediction('canceled')));
     const r = route('black-forest-labs/flux-dev');
     expect(await replicateAdapter.poll(r, HANDLE, ctxWith(fetch))).toEqual({ kind: 'pending', stage: 'running' });
     await replicateAdapter.cancel!(r, HANDLE, ctxWith(fetch));
@@ -195,7 +195,7 @@ describe('Replicate adapter: request wire form', () => {
     await expect(replicateAdapter.poll(r, evil, ctxWith(fetch))).rejects.toMatchObject({ kind: 'bad_reply', message: expect.stringContaining('Replicate') });
     await expect(replicateAdapter.cancel!(r, evil, ctxWith(fetch))).rejects.toMatchObject({ kind: 'bad_reply' });
     // A reply pointing elsewhere is stored as given but can never carry the key there.
-    const sub = fakeFetch(json(201, prediction('starting', { urls: { get: evil.getUrl, cancel: evil.cancelUrl } })));
+    const sub = fakeFetch(jsonResponse(prediction('starting', { urls: { get: evil.getUrl, cancel: evil.cancelUrl } }), 201));
     const out = await replicateAdapter.submit(r, panelInput(r, await makeImage(8, 8, 'image/png')), ctxWith(sub.fetch));
     expect(out.kind).toBe('submitted');
     await expect(replicateAdapter.poll(r, out.handle!, ctxWith(fetch))).rejects.toMatchObject({ kind: 'bad_reply' });
@@ -203,10 +203,10 @@ describe('Replicate adapter: request wire form', () => {
   });
 
   it('checks the key with GET /v1/account', async () => {
-    const { fetch, calls } = fakeFetch(json(200, { type: 'user', username: 'someone', name: 'Someone' }));
+    const { fetch, calls } = fakeFetch(jsonResponse({ type: 'user', username: 'someone', name: 'Someone' }));
     await replicateAdapter.testKey(ctxWith(fetch));
     expect(calls.map((c) => [c.method, c.url, c.headers.authorization])).toEqual([['GET', `${BASE}/v1/account`, `Bearer ${KEY}`]]);
-    const bad = fakeFetch(json(401, { title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 }));
+    const bad = fakeFetch(jsonResponse({ title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 }, 401));
     await expect(replicateAdapter.testKey(ctxWith(bad.fetch))).rejects.toMatchObject({ kind: 'bad_key', message: expect.stringContaining('Replicate') });
   });
 });
@@ -215,7 +215,7 @@ describe('Replicate adapter: request wire form', () => {
 
 describe('Replicate adapter: replies', () => {
   const r = route('black-forest-labs/flux-dev');
-  const poll = async (body: unknown, status = 200) => replicateAdapter.poll(r, HANDLE, ctxWith(fakeFetch(json(status, body)).fetch));
+  const poll = async (body: unknown, status = 200) => replicateAdapter.poll(r, HANDLE, ctxWith(fakeFetch(jsonResponse(body, status)).fetch));
 
   it('maps statuses: starting = queued, processing = running, succeeded = outputs', async () => {
     expect(await poll(prediction('starting'))).toEqual({ kind: 'pending', stage: 'queued' });
@@ -226,7 +226,7 @@ describe('Replicate adapter: replies', () => {
   });
 
   it('answers at once when the create call already finished', async () => {
-    const { fetch } = fakeFetch(json(201, prediction('succeeded', { output: ['https://replicate.delivery/x/out-0.webp'] })));
+    const { fetch } = fakeFetch(jsonResponse(prediction('succeeded', { output: ['https://replicate.delivery/x/out-0.webp'] }), 201));
     const out = await replicateAdapter.submit(r, panelInput(r, await makeImage(8, 8, 'image/png')), ctxWith(fetch));
     expect(out).toEqual({ kind: 'done', outputs: [{ kind: 'url', url: 'https://replicate.delivery/x/out-0.webp' }], handle: HANDLE });
   });
@@ -242,32 +242,32 @@ describe('Replicate adapter: replies', () => {
 
   it('maps documented HTTP errors', async () => {
     const submit = (res: Response) => replicateAdapter.submit(r, panelInput(r, PNG), ctxWith(fakeFetch(res).fetch));
-    await expect(submit(json(401, { title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 }))).rejects.toMatchObject({ kind: 'bad_key', provider: 'Replicate' });
+    await expect(submit(jsonResponse({ title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 }, 401))).rejects.toMatchObject({ kind: 'bad_key', provider: 'Replicate' });
     await expect(
-      submit(json(402, { title: 'Billing required', detail: 'You need to set up billing to run this model. Go to https://replicate.com/account/billing#billing to set it up.', status: 402 })),
+      submit(jsonResponse({ title: 'Billing required', detail: 'You need to set up billing to run this model. Go to https://replicate.com/account/billing#billing to set it up.', status: 402 }, 402)),
     ).rejects.toMatchObject({ kind: 'out_of_credit', message: expect.stringMatching(/^Replicate: You need to set up billing/) });
     await expect(
-      submit(json(422, { title: 'Input validation failed', detail: '- input.prompt_strength: Must be less than or equal to 1\n', status: 422, invalid_fields: [{ type: 'number_lte', field: 'input.prompt_strength', description: 'Must be less than or equal to 1' }] })),
+      submit(jsonResponse({ title: 'Input validation failed', detail: '- input.prompt_strength: Must be less than or equal to 1\n', status: 422, invalid_fields: [{ type: 'number_lte', field: 'input.prompt_strength', description: 'Must be less than or equal to 1' }] }, 422)),
     ).rejects.toMatchObject({ kind: 'invalid_input', message: 'Replicate: input.prompt_strength: Must be less than or equal to 1' });
-    await expect(submit(json(429, { detail: 'Request was throttled. Your rate limit resets in ~30s.' }))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 30_000, message: expect.stringContaining('throttled') });
-    await expect(submit(json(429, { detail: 'Request was throttled. Your rate limit resets in ~30s.' }, { 'Retry-After': '7' }))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 7000 });
-    await expect(submit(json(404, { detail: 'The requested resource could not be found.', status: 404 }))).rejects.toMatchObject({ kind: 'route_unavailable', routeId: r.id, provider: 'Replicate' });
-    await expect(submit(json(500, { title: 'Internal Server Error', status: 500 }))).rejects.toMatchObject({ kind: 'provider_down', message: expect.stringContaining('Replicate') });
+    await expect(submit(jsonResponse({ detail: 'Request was throttled. Your rate limit resets in ~30s.' }, 429))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 30_000, message: expect.stringContaining('throttled') });
+    await expect(submit(jsonResponse({ detail: 'Request was throttled. Your rate limit resets in ~30s.' }, 429, { 'Retry-After': '7' }))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 7000 });
+    await expect(submit(jsonResponse({ detail: 'The requested resource could not be found.', status: 404 }, 404))).rejects.toMatchObject({ kind: 'route_unavailable', routeId: r.id, provider: 'Replicate' });
+    await expect(submit(jsonResponse({ title: 'Internal Server Error', status: 500 }, 500))).rejects.toMatchObject({ kind: 'provider_down', message: expect.stringContaining('Replicate') });
     await expect(submit(new Response('<html>bad gateway</html>', { status: 502 }))).rejects.toMatchObject({ kind: 'provider_down' });
   });
 
   it('never reports route_unavailable for 429, 5xx, a timeout, or a 404 while polling', async () => {
     const submit = (res: Response) => replicateAdapter.submit(r, panelInput(r, PNG), ctxWith(fakeFetch(res).fetch));
     for (const status of [429, 500, 503, 504]) {
-      expect((await errorOf(submit(json(status, { detail: 'x', status })))).kind, String(status)).not.toBe('route_unavailable');
+      expect((await errorOf(submit(jsonResponse({ detail: 'x', status }, status)))).kind, String(status)).not.toBe('route_unavailable');
     }
-    const lost = await errorOf(replicateAdapter.poll(r, HANDLE, ctxWith(fakeFetch(json(404, { detail: 'Not found.', status: 404 })).fetch)));
+    const lost = await errorOf(replicateAdapter.poll(r, HANDLE, ctxWith(fakeFetch(jsonResponse({ detail: 'Not found.', status: 404 }, 404)).fetch)));
     expect(lost.kind).not.toBe('route_unavailable');
   });
 
   it('reports a refused upload as too large', async () => {
     const big = await makeImage(700, 700, 'image/png', true);
-    const { fetch } = fakeFetch(json(413, { detail: 'Files must be less than 100MB in size' }));
+    const { fetch } = fakeFetch(jsonResponse({ detail: 'Files must be less than 100MB in size' }, 413));
     await expect(replicateAdapter.submit(r, panelInput(r, big), ctxWith(fetch))).rejects.toMatchObject({ kind: 'too_large' });
   });
 

@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { getAdapter } from '../../../utils/providers';
 import { vyroAdapter } from '../../../utils/providers/vyro';
-import { ctxFor, input, isPng, jsonResponse, partsOf, realImage, recordingFetch, routeOf, useSandbox } from './sync-helpers';
-import { errorOf } from './scripted-fetch';
+import { ctxFor, errorOf, fakeFetch, input, isPng, jsonResponse, partsOf, realImage, routeOf, useSandbox } from './contract-helpers';
 
 const BASE = 'https://api.vyro.ai';
 const ROUTE = routeOf('realistic', 'vyro:v2/image/generations:realistic');
@@ -26,7 +25,7 @@ describe('imagine.art route in the catalogue', () => {
 
 describe('imagine.art wire form', () => {
   it('POSTs multipart prompt/style/aspect_ratio/seed with Bearer auth and keeps the bytes it gets back', async () => {
-    const { fetch, calls } = recordingFetch(() => pngResponse());
+    const { fetch, calls } = fakeFetch(() => pngResponse());
     const out = await vyroAdapter.submit(ROUTE, input({ aspectRatio: '4:3', seed: 5 }), ctxFor(fetch, BASE));
     const { url, init, request } = calls[0]!;
     expect(url).toBe('https://api.vyro.ai/v2/image/generations');
@@ -49,7 +48,7 @@ describe('imagine.art wire form', () => {
   });
 
   it('omits ratios imagine.art does not list, and sniffs a missing content type', async () => {
-    const { fetch, calls } = recordingFetch(() => pngResponse(''));
+    const { fetch, calls } = fakeFetch(() => pngResponse(''));
     const out = await vyroAdapter.submit(ROUTE, input({ aspectRatio: '21:9' }), ctxFor(fetch, BASE));
     expect((await partsOf(calls[0]!.init.body as FormData)).map(([n]) => n)).toEqual(['prompt', 'style']);
     const o = out.kind === 'done' ? out.outputs[0] : undefined;
@@ -57,7 +56,7 @@ describe('imagine.art wire form', () => {
   });
 
   it('does not take a JSON 200 for an image', async () => {
-    const { fetch } = recordingFetch(() => jsonResponse({ status: 'success', message: 'queued' }));
+    const { fetch } = fakeFetch(() => jsonResponse({ status: 'success', message: 'queued' }));
     expect((await errorOf(vyroAdapter.submit(ROUTE, input(), ctxFor(fetch, BASE)))).kind).toBe('bad_reply');
   });
 
@@ -71,7 +70,7 @@ describe('imagine.art wire form', () => {
     [429, 'Too Many Requests', 'Rate limit exceeded.', 'rate_limited'],
     [500, 'Internal Server Error', 'Something went wrong.', 'provider_down'],
   ] as const)('maps %i (%s) to %s', async (status, error, message, kind) => {
-    const { fetch } = recordingFetch(() => jsonResponse({ status: 'error', code: status, error, message }, status));
+    const { fetch } = fakeFetch(() => jsonResponse({ status: 'error', code: status, error, message }, status));
     const e = await errorOf(vyroAdapter.submit(ROUTE, input(), ctxFor(fetch, BASE)));
     expect(e.kind).toBe(kind);
     expect(e.provider).toBe('imagine.art');
@@ -82,7 +81,7 @@ describe('imagine.art wire form', () => {
 
 describe('imagine.art testKey', () => {
   it('sends a form without a prompt: refused input means the key works, 401 that it does not', async () => {
-    const { fetch, calls } = recordingFetch((_c, i) =>
+    const { fetch, calls } = fakeFetch((_c, i) =>
       i === 0 ? jsonResponse({ status: 'error', code: 422, error: 'Unprocessable Entity', message: 'prompt is required.' }, 422) : jsonResponse({ status: 'error', code: 401, error: 'Unauthorized', message: 'bad key' }, 401),
     );
     await vyroAdapter.testKey(ctxFor(fetch, BASE));
