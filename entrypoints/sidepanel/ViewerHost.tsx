@@ -10,6 +10,7 @@ import { requireResult, setStarred } from '@/utils/store/results';
 import type { JobRecord, ReferenceRecord } from '@/utils/store/types';
 import { useObjectUrl } from './hooks';
 import { useFullImageUrl, useViewerData, type ViewerTarget } from './use-viewer';
+import { useThumbUrl } from './thumbs';
 
 export interface ViewerHostProps {
   target: ViewerTarget;
@@ -56,7 +57,11 @@ export default function ViewerHost({ target, onTargetChange, onClose, onUseAsPro
       details={details}
       extra={
         <p className="lineage-note">
-          {job.parentJobId ? i18n.t('viewer.madeFrom') : i18n.t('viewer.noParent')}{' '}
+          {job.parentJobId && job.parentResultId ? (
+            <ParentLink resultId={job.parentResultId} onOpen={() => onTargetChange({ jobId: job.parentJobId!, resultId: job.parentResultId! })} />
+          ) : (
+            i18n.t('viewer.noParent')
+          )}{' '}
           <button type="button" className="link" onClick={() => onShowLineage(job.id)}>
             {i18n.t('viewer.showLineage')}
           </button>
@@ -67,6 +72,17 @@ export default function ViewerHost({ target, onTargetChange, onClose, onUseAsPro
       onToggleStar={(id, starred) => void setStarred(id, starred).catch(() => {})}
       onDelete={onDelete}
     />
+  );
+}
+
+/** The image this one was made from, as a small preview that opens it. */
+function ParentLink({ resultId, onOpen }: { resultId: string; onOpen: () => void }) {
+  const thumb = useThumbUrl(resultId);
+  return (
+    <button type="button" className="parent-link" onClick={onOpen}>
+      {thumb ? <img src={thumb} alt="" width={40} height={40} /> : null}
+      {i18n.t('viewer.madeFrom')}
+    </button>
   );
 }
 
