@@ -30,7 +30,8 @@ type Tab = 'create' | 'history';
 export function App() {
   const [draft, patch, loaded] = useDraft();
   const generation = useGeneration();
-  const [tab, setTab] = useState<Tab>('create');
+  // sidepanel.html#history opens on History (a link from elsewhere, and the history benchmark).
+  const [tab, setTab] = useState<Tab>(() => (location.hash === '#history' ? 'history' : 'create'));
   const [viewing, setViewing] = useState<ViewerTarget | null>(null);
   const [lineageOf, setLineageOf] = useState<string | null>(null);
   const [deleted, setDeleted] = useState<{ key: number; undo: DeletedResults } | null>(null);

@@ -4,27 +4,34 @@ import { openPanelOnce } from './panel-open';
 import type { BenchSession } from './session';
 
 /**
- * Figure 6: a panel opened over a large history. Seeds IndexedDB from an extension page with
+ * Figure 6: the History tab over a large history. Seeds IndexedDB from an extension page with
  * copies of real finished jobs and their result records (the sandbox's 1024×768 PNGs), then
- * opens the panel: navigation start -> the first result image decoded (next frame); then
- * scrolls the page from top to bottom, 100 px a frame, and keeps the longest frame
- * (requestAnimationFrame deltas). Baseline: the same before seeding.
+ * opens the panel on its History tab (sidepanel.html#history): navigation start -> the first
+ * history thumbnail decoded (next frame); then scrolls the virtualised list from top to
+ * bottom, 100 px a frame, and keeps the longest frame (requestAnimationFrame deltas).
+ * Baseline: the same before seeding.
  */
 const PX_PER_FRAME = 100;
+/** 5,000 rows are 360,000 px: scroll the first 300 frames, then the last 300 (a jump between), not a minute of frames. */
+const FRAMES_EACH_END = 300;
 
 async function scrollPass(page: Page): Promise<{ worst: number; frames: number; height: number }> {
   await page.waitForTimeout(300);
   return page.evaluate(
-    (step) =>
+    ({ step, FRAMES_EACH_END }: { step: number; FRAMES_EACH_END: number }) =>
       new Promise<{ worst: number; frames: number; height: number }>((resolve) => {
-        const se = document.scrollingElement!;
+        const se = document.querySelector<HTMLElement>('.history-scroll');
+        if (!se) throw new Error('no .history-scroll list on the History tab');
         se.scrollTop = 0;
         const deltas: number[] = [];
         let last: number | undefined;
         const frame = (t: number) => {
           if (last !== undefined) deltas.push(t - last);
           last = t;
-          if (se.scrollTop + innerHeight >= se.scrollHeight - 1) {
+          if (deltas.length === FRAMES_EACH_END && se.scrollHeight - se.clientHeight > 2 * FRAMES_EACH_END * step) {
+            se.scrollTop = se.scrollHeight - se.clientHeight - FRAMES_EACH_END * step;
+          }
+          if (se.scrollTop + se.clientHeight >= se.scrollHeight - 1 || deltas.length >= 2 * FRAMES_EACH_END + 5) {
             resolve({ worst: Math.max(...deltas), frames: deltas.length, height: se.scrollHeight });
             return;
           }
@@ -33,7 +40,7 @@ async function scrollPass(page: Page): Promise<{ worst: number; frames: number; 
         };
         requestAnimationFrame(frame);
       }),
-    PX_PER_FRAME,
+    { step: PX_PER_FRAME, FRAMES_EACH_END },
   );
 }
 
@@ -43,15 +50,16 @@ async function measure(s: BenchSession, runs: number, label: string) {
   let info = { frames: 0, height: 0 };
   for (let i = 0; i < runs; i++) {
     const t = await openPanelOnce(s, {
-      results: true,
+      results: false,
+      history: true,
       then: async (page) => {
         const p = await scrollPass(page);
         worst.push(p.worst);
         info = p;
       },
     });
-    paint.push(t.resultsPaint!);
-    console.log(`  [6] ${label} open ${i}: results painted at ${t.resultsPaint!.toFixed(1)} ms; worst frame while scrolling ${worst.at(-1)!.toFixed(1)} ms (${info.frames} frames over ${info.height} px)`);
+    paint.push(t.historyPaint!);
+    console.log(`  [6] ${label} open ${i}: history painted at ${t.historyPaint!.toFixed(1)} ms; worst frame while scrolling ${worst.at(-1)!.toFixed(1)} ms (${info.frames} frames over ${info.height} px)`);
   }
   return { paint, worst, info };
 }
@@ -158,11 +166,11 @@ export async function benchHistory(s: BenchSession, runs: number, total = 5000):
   const big = await measure(s, runs, `${after.jobs} stored`);
   const mp = median(big.paint);
   const mw = median(big.worst);
-  const listed = 'The panel lists only the newest 50 jobs (no virtualised history yet), so this is the cost of reading those 50 out of the large store, not of showing all of them.';
+  const listed = 'The History tab reads the newest page of jobs first, paints it, then reads the rest; the list is virtualised (only the rows in view are in the page).';
   return [
     {
       id: '6a',
-      figure: `${after.jobs.toLocaleString('en')} stored generations: panel open → first paint of results`,
+      figure: `${after.jobs.toLocaleString('en')} stored generations: History opened → first paint of the list`,
       unit: 'ms',
       value: mp,
       runs: big.paint.map(Math.round),
@@ -170,12 +178,12 @@ export async function benchHistory(s: BenchSession, runs: number, total = 5000):
       ratio: mp / median(base.paint),
       target: '≤ 200 ms',
       pass: mp <= 200,
-      note: `${listed} Navigation start → the first result image decoded, next frame. For scale: reading every job record at once (the worker's resume does, on each panel open) took ${Math.round(readAllBefore)} ms with ${before.jobs} jobs and ${Math.round(readAllAfter)} ms with ${after.jobs}.`,
+      note: `${listed} Navigation start of sidepanel.html#history → the first history thumbnail decoded, next frame. For scale: reading every job record at once (the worker's resume does, on each panel open) took ${Math.round(readAllBefore)} ms with ${before.jobs} jobs and ${Math.round(readAllAfter)} ms with ${after.jobs}.`,
       detail: { before, after, readAllJobsMs: { before: readAllBefore, after: readAllAfter } },
     },
     {
       id: '6b',
-      figure: `${after.jobs.toLocaleString('en')} stored generations: worst frame while scrolling results`,
+      figure: `${after.jobs.toLocaleString('en')} stored generations: worst frame while scrolling the history`,
       unit: 'ms',
       value: mw,
       runs: big.worst.map((x) => Math.round(x * 10) / 10),
@@ -183,7 +191,7 @@ export async function benchHistory(s: BenchSession, runs: number, total = 5000):
       ratio: mw / median(base.worst),
       target: '≤ 33 ms',
       pass: mw <= 33,
-      note: `Longest requestAnimationFrame interval while the page scrolls top to bottom at ${PX_PER_FRAME} px a frame (${big.info.frames} frames, ${big.info.height} px: the 50 listed jobs); median over ${runs} fresh panel windows. Same 50-job cap as 6a.`,
+      note: `Longest requestAnimationFrame interval while the history list scrolls at ${PX_PER_FRAME} px a frame, the first and the last ${FRAMES_EACH_END} frames of the list (${big.info.frames} frames over ${big.info.height} px: every stored generation); median over ${runs} fresh panel windows.`,
     },
   ];
 }

@@ -10,23 +10,32 @@ export interface PanelOpenTimes {
   interactive: number;
   /** ms since navigation start: the first result image decoded, then the next frame. */
   resultsPaint: number | null;
+  /** ms since navigation start, for sidepanel.html#history: the first history thumbnail decoded, then the next frame. */
+  historyPaint: number | null;
   fcp: number | null;
 }
 
 /** Opens a new panel window, waits for the probe's marks (session.ts), closes it. */
-export async function openPanelOnce(s: BenchSession, opts: { results: boolean; then?: (page: import('playwright-core').Page) => Promise<void> }): Promise<PanelOpenTimes> {
-  const page = await openPanelWindow(s);
+export async function openPanelOnce(
+  s: BenchSession,
+  opts: { results: boolean; history?: boolean; then?: (page: import('playwright-core').Page) => Promise<void> },
+): Promise<PanelOpenTimes> {
+  const page = await openPanelWindow(s, opts.history ? '#history' : '');
   try {
     const marks = await waitFor(
       'the panel to become interactive',
       async () => {
-        const b = (await page.evaluate('window.__bench && { i: window.__bench.interactiveFrameAt, r: window.__bench.resultsPaintAt, f: window.__bench.fcp }')) as { i: number | null; r: number | null; f: number | null } | undefined;
-        return b && b.i !== null && (!opts.results || b.r !== null) ? b : undefined;
+        const b = (await page.evaluate(
+          'window.__bench && { i: window.__bench.interactiveFrameAt, r: window.__bench.resultsPaintAt, h: window.__bench.historyPaintAt, f: window.__bench.fcp }',
+        )) as { i: number | null; r: number | null; h: number | null; f: number | null } | undefined;
+        if (!b) return undefined;
+        if (opts.history) return b.h !== null ? b : undefined;
+        return b.i !== null && (!opts.results || b.r !== null) ? b : undefined;
       },
       30_000,
     );
     await opts.then?.(page);
-    return { interactive: marks.i!, resultsPaint: marks.r, fcp: marks.f };
+    return { interactive: marks.i!, resultsPaint: marks.r, historyPaint: marks.h, fcp: marks.f };
   } finally {
     await page.close();
   }

@@ -43,7 +43,7 @@ const PANEL_PROBE = `(() => {
   // tsx keeps function names with a __name helper that page.evaluate callbacks then call.
   if (!('__name' in globalThis)) Object.defineProperty(globalThis, '__name', { value: (f) => f, configurable: true });
   if (location.protocol !== 'chrome-extension:' || location.pathname !== '/sidepanel.html') return;
-  const b = (window.__bench = { interactiveAt: null, interactiveFrameAt: null, resultsSeenAt: null, resultsPaintAt: null, fcp: null, urlsCreated: 0, urlsRevoked: 0, live: new Set() });
+  const b = (window.__bench = { interactiveAt: null, interactiveFrameAt: null, resultsSeenAt: null, resultsPaintAt: null, historySeenAt: null, historyPaintAt: null, fcp: null, urlsCreated: 0, urlsRevoked: 0, live: new Set() });
   const create = URL.createObjectURL.bind(URL);
   const revoke = URL.revokeObjectURL.bind(URL);
   URL.createObjectURL = (o) => { const u = create(o); b.urlsCreated++; b.live.add(u); return u; };
@@ -53,7 +53,7 @@ const PANEL_PROBE = `(() => {
   } catch {}
   const check = () => {
     if (b.interactiveAt === null) {
-      const btn = [...document.querySelectorAll('button')].find((x) => x.textContent.trim() === 'Create');
+      const btn = [...document.querySelectorAll('button:not([role=tab])')].find((x) => x.textContent.trim() === 'Create');
       if (btn && !btn.disabled && document.getElementById('prompt')) {
         b.interactiveAt = performance.now();
         requestAnimationFrame(() => { b.interactiveFrameAt = performance.now(); });
@@ -66,7 +66,14 @@ const PANEL_PROBE = `(() => {
         img.decode().catch(() => {}).then(() => requestAnimationFrame(() => { b.resultsPaintAt = performance.now(); }));
       }
     }
-    if (b.interactiveAt !== null && b.resultsSeenAt !== null) mo.disconnect();
+    if (b.historySeenAt === null) {
+      const img = document.querySelector('.history-list img');
+      if (img) {
+        b.historySeenAt = performance.now();
+        img.decode().catch(() => {}).then(() => requestAnimationFrame(() => { b.historyPaintAt = performance.now(); }));
+      }
+    }
+    if (b.interactiveAt !== null && b.resultsSeenAt !== null && b.historySeenAt !== null) mo.disconnect();
   };
   const mo = new MutationObserver(check);
   mo.observe(document, { childList: true, subtree: true, attributes: true });
@@ -127,9 +134,9 @@ export async function startSession(): Promise<BenchSession> {
 }
 
 /** Opens sidepanel.html in a popup window of its own (the docked panel is not drivable). */
-export async function openPanelWindow(s: Pick<BenchSession, 'ext' | 'helper'>): Promise<Page> {
+export async function openPanelWindow(s: Pick<BenchSession, 'ext' | 'helper'>, hash = ''): Promise<Page> {
   const opened = s.ext.context.waitForEvent('page', { predicate: (p) => p.url().includes('/sidepanel.html'), timeout: 20_000 });
-  await s.helper.evaluate(`chrome.windows.create({ url: chrome.runtime.getURL('sidepanel.html'), type: 'popup', left: 820, top: 0, width: 440, height: 860 }); undefined`);
+  await s.helper.evaluate(`chrome.windows.create({ url: chrome.runtime.getURL('sidepanel.html${hash}'), type: 'popup', left: 820, top: 0, width: 440, height: 860 }); undefined`);
   return opened;
 }
 
