@@ -59,6 +59,7 @@ export default function HistoryTab({ lineageOf, onLineageOf, onOpen, onRestart }
         {lineage ? (
           <LineageTree
             key={lineageOf}
+            focusOnMount
             tree={lineage.tree}
             focusJobId={lineageOf}
             renderThumb={renderThumb}
