@@ -89,7 +89,7 @@ export function SettingsForm({ route, hasReference, value, onChange, randomSeed 
               title={locked ? i18n.t('settings.seedLockedHint') : i18n.t('settings.seedUnlockedHint')}
               onClick={() => onChange({ seed: locked ? null : randomSeed(seedMax) })}
             >
-              <span aria-hidden="true">{locked ? '\u{1F512}' : '\u{1F513}'}</span>
+              <LockIcon open={!locked} />
             </button>
           </span>
           {value.seed !== null && value.seed > seedMax ? (
@@ -106,4 +106,14 @@ export function SettingsForm({ route, hasReference, value, onChange, randomSeed 
 function clampInt(raw: string, min: number, max: number, fallback: number): number {
   const n = Math.round(Number(raw));
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+/** A padlock drawn inline: an emoji would depend on the system having an emoji font. */
+function LockIcon({ open }: { open: boolean }) {
+  return (
+    <svg aria-hidden="true" width="14" height="14" viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.6">
+      <rect x="3" y="7" width="10" height="7" rx="1.5" />
+      <path d={open ? 'M5.5 7V4.8a2.5 2.5 0 0 1 4.9-.7' : 'M5.5 7V4.8a2.5 2.5 0 0 1 5 0V7'} />
+    </svg>
+  );
 }

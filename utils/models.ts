@@ -208,3 +208,11 @@ export function fromRouteStrength(knob: StrengthKnob, value: number): number {
   const u = knob.higherKeepsMore ? (value - knob.min) / span : (knob.max - value) / span;
   return Math.min(1, Math.max(0, u));
 }
+
+/**
+ * Whether this route cannot run without an image prompt: fal's edit endpoints take the image
+ * as a required input field (the route's fal form names it), so a text-only request is refused.
+ */
+export function routeNeedsImage(route: RouteSpec): boolean {
+  return route.provider === 'fal' && route.imageInput === 'native' && !!route.fal?.image;
+}

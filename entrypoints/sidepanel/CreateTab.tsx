@@ -80,6 +80,7 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
     prompt: draft.prompt,
     route,
     intakeLoading: draft.intake.status === 'loading',
+    hasReference: !!reference,
     busy: generation.busy,
     ...(compareModels ? { compareCount: compareModels.length } : {}),
   });

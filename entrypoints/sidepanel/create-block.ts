@@ -1,4 +1,5 @@
 import { i18n } from '#i18n';
+import { routeNeedsImage } from '@/utils/models';
 import type { RouteState } from './hooks';
 
 export interface CreateInputs {
@@ -6,6 +7,8 @@ export interface CreateInputs {
   prompt: string;
   route: RouteState | null;
   intakeLoading: boolean;
+  /** Whether an image prompt is set (some routes cannot run without one). */
+  hasReference?: boolean;
   busy: boolean;
   /** In compare mode: how many models are chosen (2 to 6 may run). */
   compareCount?: number;
@@ -25,5 +28,6 @@ export function createBlockReason(inputs: CreateInputs): string | null {
     return null;
   }
   if (!inputs.route.ok) return inputs.route.error.message;
+  if (!inputs.hasReference && routeNeedsImage(inputs.route.choice.route)) return i18n.t('panel.blockImage');
   return null;
 }

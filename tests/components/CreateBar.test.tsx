@@ -5,10 +5,11 @@ import userEvent from '@testing-library/user-event';
 import { CreateBar } from '@/components/CreateBar';
 import { createBlockReason } from '@/entrypoints/sidepanel/create-block';
 import type { RouteState } from '@/entrypoints/sidepanel/hooks';
+import { getModel } from '@/utils/models';
 
 afterEach(cleanup);
 
-const okRoute = { ok: true } as RouteState;
+const okRoute = { ok: true, choice: { route: getModel('chatgpt-image').routes.find((r) => r.provider === 'openai')! } } as RouteState;
 const base = { loaded: true, prompt: 'a fox', route: okRoute, intakeLoading: false, busy: false };
 
 describe('createBlockReason', () => {
@@ -22,6 +23,10 @@ describe('createBlockReason', () => {
     expect(createBlockReason({ ...base, route: gone })).toBe('Add a fal key in Settings.');
     expect(createBlockReason({ ...base, compareCount: 1 })).toBe('Choose 2 to 6 models to compare.');
     expect(createBlockReason({ ...base, compareCount: 7 })).toBe('Choose 2 to 6 models to compare.');
+    // A fal edit route cannot run text-only: say so before Create is pressed.
+    const falEdit = { ok: true, choice: { route: getModel('flux-dev').routes.find((r) => r.provider === 'fal')! } } as RouteState;
+    expect(createBlockReason({ ...base, route: falEdit, hasReference: false })).toMatch(/^This model runs here from an image prompt/);
+    expect(createBlockReason({ ...base, route: falEdit, hasReference: true })).toBeNull();
     // Compare runs each model on its own route: the single model's route does not block it.
     expect(createBlockReason({ ...base, route: gone, compareCount: 3 })).toBeNull();
   });
