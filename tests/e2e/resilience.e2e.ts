@@ -284,9 +284,15 @@ describe('jobs survive a stopped service worker (real Chromium)', () => {
     // 4 + 2 + 1 + 4 images from the jobs above, all shown from IndexedDB.
     await expect.poll(() => results.getByRole('img', { name: /^Result \d+ for/ }).count(), { timeout: 10_000 }).toBe(11);
     // Star one (starred images are never removed to make room); the panel shows storage use.
-    const star = results.getByRole('button', { name: 'Star' }).first();
+    // Stars are given in the large viewer; its thumbnail then says it is starred.
+    await results.getByRole('button', { name: /^Open image 1 of/ }).first().click();
+    const viewer = panelA.getByRole('dialog');
+    const star = viewer.getByRole('button', { name: 'Star' });
     await star.click();
     await expect.poll(() => star.getAttribute('aria-pressed')).toBe('true');
+    await panelA.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+    await results.getByRole('button', { name: /\(starred\)/ }).first().waitFor();
     const starred = await panelA.evaluate(
       () =>
         new Promise<number>((resolve, reject) => {
