@@ -53,6 +53,29 @@ export type ModelId = z.infer<typeof ModelId>;
 
 export type ImageMime = 'image/jpeg' | 'image/png' | 'image/webp';
 
+/**
+ * What a reference is for, where a route tells them apart: `content` (the subject or scene to
+ * keep), `style` (the look to borrow) and `character` (a face or figure to keep recognisable).
+ */
+export const ReferenceRole = z.enum(['content', 'style', 'character']);
+export type ReferenceRole = z.infer<typeof ReferenceRole>;
+
+/**
+ * How many references a route takes and how it tells them apart. Absent on a route: one image
+ * (native routes) with no role or weight. Wire details (field names) stay with the adapter or
+ * the route's provider form, each next to its source.
+ */
+export interface ReferenceSlots {
+  /** The most images the route sends (or, on described routes, describes) per job. */
+  max: number;
+  /** The roles this route distinguishes; absent = every reference is used alike. */
+  roles?: readonly ReferenceRole[];
+  /** Roles that may appear at most once (e.g. Ideogram's single character reference). */
+  singleRoles?: readonly ReferenceRole[];
+  /** A weight per image, on the route's own scale; the tray's weight is 0..1 and mapped onto it. */
+  weight?: { min: number; max: number; default: number };
+}
+
 /** A route's own knob for how strongly the reference steers the result. */
 export interface StrengthKnob {
   /** Field name on the wire. */
@@ -124,6 +147,8 @@ export interface RouteSpec {
   maxImages: number;
   /** Whether a seed can be set, and the largest one the provider accepts. */
   seed: false | { max: number };
+  /** How many references the route takes, with which roles and weights (see referencePlan). */
+  references?: ReferenceSlots;
   /** How the reference must be prepared for this route. */
   input: { maxSide: number; maxBytes: number; formats: readonly ImageMime[] };
   lifecycle: Lifecycle;

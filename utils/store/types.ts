@@ -1,6 +1,6 @@
 // zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
 import * as z from 'zod/mini';
-import { ModelId, type ImageMime, type ProviderId } from '../models';
+import { ModelId, ReferenceRole, type ImageMime, type ProviderId } from '../models';
 import { SerializedError } from '../errors';
 import type { ProviderHandle, ProviderOutput } from '../providers/types';
 
@@ -63,6 +63,22 @@ export interface ResultRecord {
   thumb?: Blob;
 }
 
+/**
+ * One reference in the tray, in order: which stored reference, and what it is for. `role` and
+ * `weight` are the user's choice; a route that does not tell roles apart uses it as a plain
+ * reference (utils/reference-plan.ts says which are used and how).
+ */
+export const ReferenceUse = z.object({
+  referenceId: z.string().check(z.minLength(1), z.maxLength(200)),
+  role: z.optional(ReferenceRole),
+  /** 0 (a hint) to 1 (follow closely); absent = the route's default. */
+  weight: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+});
+export type ReferenceUse = z.infer<typeof ReferenceUse>;
+
+/** The most references a tray holds (the largest any route takes: OpenAI's gpt-image edits). */
+export const TRAY_MAX = 16;
+
 // ---- Drafts ----
 /**
  * What the panel is working on: the current reference, prompt, model and settings. Persisted
@@ -87,7 +103,13 @@ type IntakeState = z.infer<typeof IntakeState>;
 
 export const DraftRecord = z.object({
   id: z.literal('current'),
+  /** The image prompt: the first reference of the tray (kept for everything that takes one). */
   referenceId: z.nullable(z.string()),
+  /**
+   * The whole tray in order, the image prompt first. Empty on drafts from before trays: then
+   * the tray is just `referenceId` (see trayOf).
+   */
+  references: z.catch(z.array(ReferenceUse).check(z.maxLength(TRAY_MAX)), []),
   intake: IntakeState,
   prompt: z.string().check(z.maxLength(10_000)),
   modelId: ModelId,
@@ -101,6 +123,7 @@ export type DraftRecord = z.infer<typeof DraftRecord>;
 export const DEFAULT_DRAFT: DraftRecord = {
   id: 'current',
   referenceId: null,
+  references: [],
   intake: { status: 'idle' },
   prompt: '',
   modelId: 'flux-dev',
@@ -126,7 +149,14 @@ export const isTerminal = (s: JobState) => TERMINAL_STATES.includes(s);
 /** What the panel asks for; validated at the worker. */
 export const JobRequest = z.object({
   prompt: z.string().check(z.trim(), z.minLength(1, 'Write a prompt first.'), z.maxLength(10_000)),
+  /** The image prompt: the first reference of the tray, or null for none. */
   referenceId: z.nullable(z.string().check(z.minLength(1))),
+  /**
+   * Every reference of the tray in order, the image prompt first, each with its role and
+   * weight. Absent or empty = just `referenceId` (requests from before trays). All of it is part of the
+   * cache key: changing any reference, role or weight is a new generation.
+   */
+  references: z.optional(z.array(ReferenceUse).check(z.maxLength(TRAY_MAX))),
   modelId: ModelId,
   settings: GenerationSettings,
   /** True for "New variation": skip the cache and always run a fresh job. */
