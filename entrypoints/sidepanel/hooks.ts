@@ -97,8 +97,15 @@ export function useJobs(limit = 50): JobWithResults[] {
   const [jobs, setJobs] = useState<JobWithResults[]>([]);
   useEffect(() => {
     let alive = true;
-    let queued = false;
-    const refresh = async () => {
+    let current: JobWithResults[] = [];
+    /** Job ids changed since the last read; `all` after a change that may touch any job. */
+    let pending: Set<string> | 'all' | null = null;
+    const withResults = async (job: JobRecord): Promise<JobWithResults> => {
+      const d = await db();
+      const results = (await Promise.all(job.resultIds.map((id) => d.get('results', id)))).filter((r): r is ResultRecord => !!r);
+      return { job, results };
+    };
+    const readAll = async (): Promise<JobWithResults[]> => {
       const d = await db();
       const recent: JobRecord[] = [];
       let cursor = await d.transaction('jobs').store.index('byCreatedAt').openCursor(null, 'prev');
@@ -106,24 +113,60 @@ export function useJobs(limit = 50): JobWithResults[] {
         recent.push(cursor.value);
         cursor = await cursor.continue();
       }
-      const withResults = await Promise.all(
-        recent.map(async (job) => ({
-          job,
-          results: (await Promise.all(job.resultIds.map((id) => d.get('results', id)))).filter((r): r is ResultRecord => !!r),
-        })),
-      );
-      if (alive) setJobs(withResults);
+      return Promise.all(recent.map(withResults));
     };
-    void refresh();
-    const off = subscribe((e) => {
-      if (e.type !== 'job.changed' && e.type !== 'results.changed') return;
-      if (queued) return;
-      queued = true;
-      // Bursts of changes (polling) collapse into one read.
-      queueMicrotask(() => {
-        queued = false;
-        void refresh();
+    /**
+     * A job's own change re-reads only that job (and its results): a finished generation then
+     * costs one record and its images, not the whole list (bench figures 3 and 4). Untouched
+     * entries keep their identity, so their cards need not render again.
+     */
+    const readChanged = async (ids: Set<string>): Promise<JobWithResults[]> => {
+      const d = await db();
+      let next = current;
+      for (const id of ids) {
+        const job = await d.get('jobs', id);
+        const at = next.findIndex((j) => j.job.id === id);
+        if (!job) {
+          if (at >= 0) next = next.filter((_, i) => i !== at);
+          continue;
+        }
+        const entry = await withResults(job);
+        if (at >= 0) next = next.map((j, i) => (i === at ? entry : j));
+        else next = [entry, ...next].sort((a, b) => b.job.createdAt - a.job.createdAt).slice(0, limit);
+      }
+      return next;
+    };
+    const refresh = async () => {
+      const work = pending;
+      pending = null;
+      if (!work) return;
+      const next = work === 'all' ? await readAll() : await readChanged(work);
+      if (!alive) return;
+      current = next;
+      setJobs(next);
+      if (pending) await refresh();
+    };
+    let running: Promise<void> | null = null;
+    const schedule = (change: string | 'all') => {
+      if (change === 'all' || pending === 'all') pending = 'all';
+      else {
+        const ids: Set<string> = pending ?? new Set();
+        ids.add(change);
+        pending = ids;
+      }
+      // Bursts of changes (polling) collapse into one read; one read at a time, in order.
+      running ??= Promise.resolve().then(async () => {
+        try {
+          await refresh();
+        } finally {
+          running = null;
+        }
       });
+    };
+    schedule('all');
+    const off = subscribe((e) => {
+      if (e.type === 'job.changed') schedule(e.jobId);
+      else if (e.type === 'results.changed') schedule('all');
     });
     return () => {
       alive = false;
