@@ -71,7 +71,6 @@ export interface JobEngine {
   run(jobId: string): Promise<void>;
   resumeUnfinished(): Promise<number>;
   cancel(jobId: string): Promise<void>;
-  isRunning(jobId: string): boolean;
   activeCount(): number;
 }
 
@@ -707,7 +706,6 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     run,
     resumeUnfinished,
     cancel,
-    isRunning: (id) => running.has(id),
     activeCount: () => running.size,
   };
 }
