@@ -35,9 +35,14 @@ export async function setBaseUrl(provider: ProviderId, value: string): Promise<v
 export async function migrateLegacyAddresses(): Promise<void> {
   const legacy = await takeLegacyProviderAddresses();
   const d = await db();
+  let moved = false;
   for (const [provider, baseUrl] of Object.entries(legacy)) {
     const id = ProviderId.safeParse(provider);
     if (!id.success || !isAllowedBaseUrl(baseUrl) || baseUrl === PROVIDER_BASE_URLS[id.data]) continue;
-    if (!(await d.get('addresses', id.data))) await d.put('addresses', { provider: id.data, baseUrl });
+    if (await d.get('addresses', id.data)) continue;
+    await d.put('addresses', { provider: id.data, baseUrl });
+    moved = true;
   }
+  // The worker caches addresses with the keys; a moved address must reach that cache too.
+  if (moved) publish({ type: 'keys.changed' });
 }

@@ -5,6 +5,7 @@ import { DEFAULT_SETTINGS, isAllowedBaseUrl, loadSettings, parseSettings, update
 import { allBaseUrls, getBaseUrl, migrateLegacyAddresses, setBaseUrl } from '@/utils/provider-addresses';
 import { db, resetDbForTests } from '@/utils/store/schema';
 import { getKey, maskKey, setKey } from '@/utils/secrets';
+import { subscribe, type AppEvent } from '@/utils/events';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
@@ -95,8 +96,14 @@ describe('provider addresses (where keys go) live beside the keys, not in storag
     await fakeBrowser.storage.local.set({
       settings: { providers: { replicate: { baseUrl: 'https://proxy.example/replicate/' }, fal: { baseUrl: 'http://evil.example' }, openai: 7 }, routes: { 'flux-dev': 'fal:fal-ai/flux/dev/image-to-image' } },
     });
+    const seen: AppEvent[] = [];
+    const off = subscribe((e) => seen.push(e));
     await migrateLegacyAddresses();
     expect(await getBaseUrl('replicate')).toBe('https://proxy.example/replicate');
+    // The worker's cached addresses hear of the move (BroadcastChannel delivers later).
+    for (const end = Date.now() + 5000; seen.length < 1 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+    off();
+    expect(seen).toEqual([{ type: 'keys.changed' }]);
     expect(await getBaseUrl('fal')).toBe('https://queue.fal.run');
     const stored = (await fakeBrowser.storage.local.get('settings')).settings as Record<string, unknown>;
     expect(stored.providers).toBeUndefined();
