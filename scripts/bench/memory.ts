@@ -84,6 +84,13 @@ export class MemoryProbe {
   }
 }
 
+/**
+ * The panel keeps a thumbnail's object URL this long after its row leaves the screen (a row
+ * scrolled straight back reuses it): RELEASE_GRACE_MS in entrypoints/sidepanel/thumbs.ts.
+ * Snapshots wait it out, so they count what stays held, not what is about to be revoked.
+ */
+const THUMB_URL_GRACE_MS = 3000;
+
 /** Runs fresh generations (a window of four at once, as the panel's Create does) until `total` have been made. */
 export async function generateUpTo(s: BenchSession, made: number, total: number, reference: Buffer, onReach: Map<number, () => Promise<void>>): Promise<number> {
   const { referenceId } = await sendFromPage<{ referenceId: string }>(s.panel, 'reference.fromUrl', { url: `data:image/jpeg;base64,${reference.toString('base64')}` });
@@ -104,7 +111,7 @@ export async function generateUpTo(s: BenchSession, made: number, total: number,
     made += batch;
     const hook = onReach.get(made);
     if (hook) {
-      await sleep(1000); // the panel catches up with the last results
+      await sleep(THUMB_URL_GRACE_MS + 1000); // the panel catches up with the last results, and lets go of URLs it no longer shows
       await hook();
     }
   }
