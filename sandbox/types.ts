@@ -60,6 +60,11 @@ export interface RecordedRequest {
   streamedBytes?: number;
   /** For a `streamBytes` answer: true once the server stopped writing (all sent, or the client went away). */
   streamEnded?: boolean;
+  /**
+   * For requests that carried reference images: how many, by role as the provider's fields tell
+   * them apart (`content`, `style`, `character`), or `reference` where they do not.
+   */
+  referencesReceived?: Record<string, number>;
 }
 
 /** One request as a provider handler sees it. */
@@ -83,6 +88,8 @@ export interface ProviderResponse {
   json?: unknown;
   /** Raw bytes (sent as is, with `headers` giving the Content-Type); used when `json` is absent. */
   body?: Buffer;
+  /** Copied onto the request's record (see RecordedRequest.referencesReceived); not sent. */
+  referencesReceived?: Record<string, number>;
 }
 
 interface StoredFile {
@@ -108,6 +115,11 @@ export interface SandboxServices {
    * Replicate: `owner/name`; the others: the `model` field or path segment).
    */
   isRetired(provider: string, model: string): boolean;
+  /**
+   * The origin the ComfyUI stand-in was told to allow (as `--enable-cors-header <origin>`):
+   * with one, it skips ComfyUI's Origin check; without, it answers 403 like ComfyUI does.
+   */
+  comfyuiAllowOrigin?(): string | undefined;
 }
 
 export interface ProviderHandler {

@@ -1,4 +1,4 @@
-import type { ImageMime, ModelSpec, PixelSize, RouteSpec } from './models';
+import type { ImageMime, ModelSpec, PixelSize, ReferenceSlots, RouteSpec } from './models';
 
 /**
  * The catalogue: the ten models as users know them, and every route (provider + endpoint) that
@@ -91,6 +91,33 @@ const GPT_IMAGE2_SIZES: Readonly<Record<string, PixelSize>> = {
 /** gpt-image-1's three fixed sizes (retired routes only). */
 const GPT_IMAGE1_SIZES: Readonly<Record<string, string>> = { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' };
 
+// ---- Several references ----
+// Routes that take more than one image say how many here (referencePlan uses the first ones
+// and says why the rest are not). A route without `references` takes one. None of these
+// providers documents a weight per image, so no route has a weight slot.
+
+/** gpt-image edits: `image[]` "up to 16 images" (openai-node src/resources/images.ts @7b7d6ca, ImageEditParamsBase.image; fal-js GptImage2EditInput.image_urls "a maximum of 16"). */
+const GPT_IMAGE_REFS: ReferenceSlots = { max: 16 };
+/**
+ * Gemini 3 image models: "include a maximum of 14 images in an input" (Google Cloud, Gemini image
+ * generation limitations page, for Gemini 3 Pro Image; providers.md for the Gemini 3 line). Inline
+ * request data must stay under 20 MB in all: base64 adds a third, so about 14 MB of image bytes.
+ */
+const GEMINI_REFS: ReferenceSlots = { max: 14, totalBytes: 14_000_000 };
+/** fal's Seedream 4.x edit: image_urls "up to 10 image inputs" (fal-js SeedDream4EditInput, SeedDream45EditInput). */
+const FAL_SEEDREAM_REFS: ReferenceSlots = { max: 10 };
+/**
+ * Ideogram 3.0: one image to remix (`image`, or one character reference), plus style reference
+ * images "maximum total size 10MB across all style references" (developer.ideogram.ai
+ * post_remix_image_v3 / post_generate_image_v3; fal-js IdeogramV3RemixInput.image_urls,
+ * IdeogramCharacterInput.image_urls). How many: "add up to 10" (docs.ideogram.ai/create/style-reference).
+ * The 10 MB is applied to all images of the request together (the main image has its own 10 MB
+ * limit): simpler, and on the safe side.
+ */
+const IDEOGRAM_REMIX_REFS: ReferenceSlots = { max: 11, roles: ['content', 'style'], singleRoles: ['content'], totalBytes: 10_000_000 };
+/** Ideogram character: one character reference ("currently only supports 1"), plus style references as above. */
+const IDEOGRAM_CHARACTER_REFS: ReferenceSlots = { max: 11, roles: ['character', 'style'], singleRoles: ['character'], totalBytes: 10_000_000 };
+
 function route(r: Omit<RouteSpec, 'id'>): RouteSpec {
   return { ...r, id: `${r.provider}:${r.endpoint}` };
 }
@@ -111,6 +138,7 @@ function falSeedreamEdit(endpoint: string, runs: string): RouteSpec {
     sizes: SEEDREAM4_SIZES,
     maxImages: 4,
     seed: SEED_I32,
+    references: FAL_SEEDREAM_REFS,
     input: COMMON_INPUT,
     lifecycle: { status: 'live', source: FAL_JS },
   });
@@ -130,10 +158,53 @@ function geminiApiRoute(endpoint: string, runs: string, source: string): RouteSp
     aspectRatios: GEMINI_ASPECTS,
     maxImages: 1,
     seed: false,
+    references: GEMINI_REFS,
     input: { maxSide: 2048, maxBytes: 7 * 1024 * 1024, formats: ['image/jpeg', 'image/png', 'image/webp'] },
     lifecycle: { status: 'live', source },
   });
 }
+
+const OPENROUTER_DOCS = 'OpenRouterTeam/docs openapi/openapi.yaml and guides/overview/multimodal/image-generation.mdx @c26125a (2026-08-22)';
+/**
+ * OpenRouter's Image API (POST /api/v1/images): the reference images go as `input_references`
+ * data URLs (at most 16 per request), the panel's ratio as the normalised `aspect_ratio` (one of
+ * OpenRouter's enum; providers clamp it), `n` 1-10 where the model makes several (single-image
+ * models reject n > 1), an integer `seed`. OpenRouterTeam/docs openapi/openapi.yaml @c26125a
+ * (ImageGenerationRequest) and guides/overview/multimodal/image-generation.mdx (2026-08-22).
+ * How large a request body it takes is not published: all references of a job together are
+ * kept under 20 MB (our cap, about 27 MB as base64).
+ */
+function openrouterRoute(r: Pick<RouteSpec, 'endpoint' | 'aspectRatios' | 'maxImages' | 'seed' | 'references'> & { runs: string; label?: string; source: string }): RouteSpec {
+  const { source, ...rest } = r;
+  return route({
+    provider: 'openrouter',
+    imageInput: 'native',
+    input: COMMON_INPUT,
+    ...rest,
+    lifecycle: { status: 'live', source: `${OPENROUTER_DOCS}; ${source}` },
+  });
+}
+
+/**
+ * The user's own ComfyUI server running their own workflow (utils/providers/comfyui.ts): the
+ * workflow decides the model, size and steps; a job fills in the image, prompt, seed and
+ * strength, which goes to the sampler's `denoise` (0..1, 1 = ignore the image; nodes.py KSampler
+ * @a125cd8). Seeds: KSampler takes 0..2^64-1; we stay within 32 bits. One image per job. Uploads:
+ * ComfyUI's default limit is 100 MB (`--max-upload-size`, comfy/cli_args.py); 20 MB is plenty.
+ */
+const COMFYUI_WORKFLOW = route({
+  provider: 'comfyui',
+  // The wire endpoint (POST /prompt); the model is whatever the user's workflow loads.
+  endpoint: 'prompt',
+  label: 'Your ComfyUI workflow',
+  runs: 'the checkpoint your workflow loads',
+  imageInput: 'native',
+  strength: { field: 'denoise', min: 0, max: 1, default: 0.75, higherKeepsMore: false },
+  maxImages: 1,
+  seed: SEED_U32,
+  input: { maxSide: 2048, maxBytes: 20 * 1024 * 1024, formats: ['image/png', 'image/jpeg', 'image/webp'] },
+  lifecycle: { status: 'live', source: 'the user\u2019s own server' },
+});
 
 export const MODELS: readonly ModelSpec[] = [
   {
@@ -176,6 +247,8 @@ export const MODELS: readonly ModelSpec[] = [
         input: COMMON_INPUT,
         lifecycle: { status: 'live', source: 'docs.bfl.ai API reference, FluxDevInput' },
       }),
+      // Last, so it never displaces a cloud route unless the user picks it (or has no key at all).
+      COMFYUI_WORKFLOW,
     ],
   },
   {
@@ -213,6 +286,7 @@ export const MODELS: readonly ModelSpec[] = [
         sizes: GPT_IMAGE2_SIZES,
         maxImages: 4,
         seed: false,
+        references: GPT_IMAGE_REFS,
         input: COMMON_INPUT,
         lifecycle: { status: 'live', source: FAL_JS },
       }),
@@ -228,6 +302,7 @@ export const MODELS: readonly ModelSpec[] = [
         // one request well inside what a worker can wait for (and the bill predictable).
         maxImages: 4,
         seed: false,
+        references: GPT_IMAGE_REFS,
         input: { maxSide: 2048, maxBytes: 49_000_000, formats: ['image/png', 'image/webp', 'image/jpeg'] },
         // No shutdown announced as of 2026-12-01; OpenAI also offers gpt-image-2.5/2.6 variants
         // (unverified here): a user can switch with a model id override.
@@ -257,6 +332,16 @@ export const MODELS: readonly ModelSpec[] = [
         input: { maxSide: 2048, maxBytes: 49_000_000, formats: ['image/png', 'image/webp', 'image/jpeg'] },
         lifecycle: { status: 'retired', retiredOn: '2026-10-23', successor: 'openai:gpt-image-2', source: 'OpenAI deprecations page' },
       }),
+      // gpt-image-2 through OpenRouter: n may be up to 10; 4 as on the OpenAI route (a synchronous call).
+      openrouterRoute({
+        endpoint: 'openai/gpt-image-2',
+        runs: 'GPT Image 2',
+        aspectRatios: Object.keys(GPT_IMAGE2_SIZES),
+        maxImages: 4,
+        seed: false,
+        references: { ...GPT_IMAGE_REFS, totalBytes: 20_000_000 },
+        source: 'slug openai/gpt-image-2 in the image-generation guide',
+      }),
     ],
   },
   {
@@ -276,6 +361,9 @@ export const MODELS: readonly ModelSpec[] = [
         aspectRatios: GEMINI_ASPECTS,
         maxImages: 4,
         seed: SEED_I32,
+        // fal-js gives no count for image_urls; the model's own limit is 14 (see GEMINI_REFS).
+        // fal takes URLs, so Google's inline-data total does not apply here.
+        references: { max: 14 },
         input: COMMON_INPUT,
         lifecycle: { status: 'live', source: FAL_JS },
       }),
@@ -292,6 +380,28 @@ export const MODELS: readonly ModelSpec[] = [
         seed: SEED_U32,
         input: COMMON_INPUT,
         lifecycle: { status: 'retired', retiredOn: '2026-06-30', successor: 'fal:fal-ai/nano-banana-pro/edit', source: `${FAL_JS}: removed; Vertex AI Imagen 3 discontinuation` },
+      }),
+      // Gemini on OpenRouter: one image per call, up to 14 references under Google's inline-data cap (GEMINI_REFS).
+      openrouterRoute({
+        endpoint: 'google/gemini-3.1-flash-image',
+        runs: 'Gemini 3.1 Flash Image (Nano Banana 2)',
+        aspectRatios: GEMINI_ASPECTS,
+        maxImages: 1,
+        seed: false,
+        references: GEMINI_REFS,
+        source: 'slug google/gemini-3.1-flash-image in cookbook/image-generation/preset-enhanced-images.mdx',
+      }),
+      openrouterRoute({
+        endpoint: 'google/gemini-3-pro-image',
+        runs: 'Gemini 3 Pro Image',
+        label: 'Gemini 3 Pro Image (Nano Banana Pro)',
+        aspectRatios: GEMINI_ASPECTS,
+        maxImages: 1,
+        seed: false,
+        references: GEMINI_REFS,
+        // Unverified slug: typescript-sdk src/types/models.ts (2025-12) lists the -preview id, which
+        // Google shut down on 2026-06-25; the GA id is assumed to follow 3.1 Flash's naming.
+        source: 'slug assumed from google/gemini-3-pro-image-preview (OpenRouterTeam/typescript-sdk src/types/models.ts) and Google\'s GA id',
       }),
     ],
   },
@@ -337,6 +447,18 @@ export const MODELS: readonly ModelSpec[] = [
         input: COMMON_INPUT,
         lifecycle: { status: 'live', source: 'replicate.com/black-forest-labs/flux-1.1-pro-ultra (API schema)' },
       }),
+      // FLUX.2 [pro], Black Forest Labs' successor to the FLUX 1.1 [pro] line: no strength knob,
+      // several references (8 per BFL's API as gateways document it; ComfyUI's node allows 9).
+      openrouterRoute({
+        endpoint: 'black-forest-labs/flux.2-pro',
+        runs: 'FLUX.2 [pro]',
+        label: 'FLUX.2 [pro] (successor model)',
+        aspectRatios: FLUX_ASPECTS,
+        maxImages: 1,
+        seed: SEED_I32,
+        references: { max: 8, totalBytes: 20_000_000 },
+        source: 'slug black-forest-labs/flux.2-pro in the image-generation guide; 8 references: docs.apiyi.com FLUX overview',
+      }),
     ],
   },
   {
@@ -350,12 +472,14 @@ export const MODELS: readonly ModelSpec[] = [
         imageInput: 'native',
         // image_url, strength "of the input image" (default 0.8: higher keeps more of it),
         // image_size presets (no aspect_ratio field), num_images 1-8.
-        fal: { image: { field: 'image_url' }, aspectField: 'image_size' },
+        // image_urls: style references beside the image to remix (IdeogramV3RemixInput).
+        fal: { image: { field: 'image_url' }, styles: 'image_urls', aspectField: 'image_size' },
         strength: { field: 'strength', min: 0.01, max: 1, default: 0.8, higherKeepsMore: true },
         aspectRatios: FAL_PRESET_ASPECTS,
         sizes: FAL_PRESETS,
         maxImages: 4,
         seed: SEED_I32,
+        references: IDEOGRAM_REMIX_REFS,
         input: IDEOGRAM_INPUT,
         lifecycle: { status: 'live', source: FAL_JS },
       }),
@@ -369,6 +493,8 @@ export const MODELS: readonly ModelSpec[] = [
         sizes: IDEOGRAM_SIZES,
         maxImages: 8,
         seed: SEED_I32,
+        // `image` (content) plus `style_reference_images` files.
+        references: IDEOGRAM_REMIX_REFS,
         input: IDEOGRAM_INPUT,
         // Ideogram marks the v1 paths legacy beside /v2/image/remix/{model}; still served.
         lifecycle: { status: 'live', source: 'developer.ideogram.ai API reference (post_remix_image_v3)' },
@@ -432,12 +558,17 @@ export const MODELS: readonly ModelSpec[] = [
         endpoint: 'seedream-4-0-250828',
         runs: 'Seedream 4.0',
         imageInput: 'native',
-        // image (URL or data URI; 1-10), size "WxH" (0.92-16.8 MP), sequential_image_generation
+        // image (URL or data URI, one or an array), size "WxH" (0.92-16.8 MP), sequential_image_generation
         // "disabled", seed 0..2147483647 (whether 4.0 honours it is unverified), watermark.
         aspectRatios: Object.keys(SEEDREAM4_SIZES),
         sizes: SEEDREAM4_SIZES,
         maxImages: 1,
         seed: SEED_I32,
+        // Up to 10 references on 4.0 and 4.5 (14 only on 5.0 lite), inputs plus outputs at most
+        // 15 (we ask for one): Comfy-Org/ComfyUI comfy_api_nodes/nodes_bytedance.py
+        // (max_num_of_images, _seedream_model_inputs max_ref_images). Gateways' copies of
+        // BytePlus's page say "1-14" for the whole line; 10 is the safe reading for 4.0.
+        references: { max: 10 },
         input: { maxSide: 2048, maxBytes: 10 * 1024 * 1024, formats: ['image/jpeg', 'image/png', 'image/webp'] },
         lifecycle: { status: 'live', source: 'ComfyUI comfy_api_nodes/nodes_bytedance.py (SEEDREAM_MODELS); docs.byteplus.com ModelArk' },
       }),
@@ -478,6 +609,17 @@ export const MODELS: readonly ModelSpec[] = [
         // BytePlus's date is not confirmed first-hand; fal dropped its SeedEdit 3 by April 2026.
         lifecycle: { status: 'retired', retiredOn: '2026-05-13', successor: 'byteplus:seedream-4-0-250828', source: 'docs.byteplus.com ModelArk 1350667 (with Seedream 3.0; unverified for SeedEdit)' },
       }),
+      // Seedream 4.5 on OpenRouter: `seed` supported, 1K/2K/4K resolution (the guide's
+      // supported_parameters example), one image per call; 10 references as on fal and BytePlus 4.x.
+      openrouterRoute({
+        endpoint: 'bytedance-seed/seedream-4.5',
+        runs: 'Seedream 4.5',
+        aspectRatios: Object.keys(SEEDREAM4_SIZES),
+        maxImages: 1,
+        seed: SEED_I32,
+        references: { max: 10, totalBytes: 20_000_000 },
+        source: 'slug bytedance-seed/seedream-4.5 (the openapi example model)',
+      }),
     ],
   },
   {
@@ -490,23 +632,27 @@ export const MODELS: readonly ModelSpec[] = [
         endpoint: 'fal-ai/ideogram/character',
         imageInput: 'native',
         // reference_image_urls (only the first is used), style AUTO | REALISTIC | FICTION.
-        fal: { image: { field: 'reference_image_urls', list: true }, aspectField: 'image_size', fixed: { style: 'AUTO' } },
+        // image_urls: style references beside the character (IdeogramCharacterInput).
+        fal: { image: { field: 'reference_image_urls', list: true }, styles: 'image_urls', aspectField: 'image_size', fixed: { style: 'AUTO' } },
         aspectRatios: FAL_PRESET_ASPECTS,
         sizes: FAL_PRESETS,
         maxImages: 4,
         seed: SEED_I32,
+        references: IDEOGRAM_CHARACTER_REFS,
         input: IDEOGRAM_INPUT,
         lifecycle: { status: 'live', source: FAL_JS },
       }),
       route({
         provider: 'ideogram',
         endpoint: 'v1/ideogram-v3/generate',
-        // One `character_reference_images` file (Ideogram supports only one today).
+        // One `character_reference_images` file (Ideogram supports only one today), plus
+        // `style_reference_images` files.
         imageInput: 'native',
         aspectRatios: IDEOGRAM_ASPECTS,
         sizes: IDEOGRAM_SIZES,
         maxImages: 8,
         seed: SEED_I32,
+        references: IDEOGRAM_CHARACTER_REFS,
         input: IDEOGRAM_INPUT,
         lifecycle: { status: 'live', source: 'developer.ideogram.ai API reference (post_generate_image_v3)' },
       }),

@@ -9,7 +9,7 @@ import { MODELS } from './catalogue';
  * adapters need is read from a route there.
  */
 
-export const ProviderId = z.enum(['fal', 'replicate', 'openai', 'bfl', 'ideogram', 'minimax', 'byteplus', 'vyro', 'google']);
+export const ProviderId = z.enum(['fal', 'replicate', 'openai', 'bfl', 'ideogram', 'minimax', 'byteplus', 'vyro', 'google', 'openrouter', 'comfyui']);
 export type ProviderId = z.infer<typeof ProviderId>;
 
 export const PROVIDER_NAMES: Record<ProviderId, string> = {
@@ -22,6 +22,8 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   byteplus: 'BytePlus ModelArk',
   vyro: 'imagine.art',
   google: 'Google Gemini',
+  openrouter: 'OpenRouter',
+  comfyui: 'ComfyUI',
 };
 
 /** The providers' real API hosts; each is only a default, the user may point it elsewhere. */
@@ -35,7 +37,17 @@ export const PROVIDER_BASE_URLS: Record<ProviderId, string> = {
   byteplus: 'https://ark.ap-southeast.bytepluses.com',
   vyro: 'https://api.vyro.ai',
   google: 'https://generativelanguage.googleapis.com',
+  // The image API lives under /api/v1 (openrouter.ai/docs openapi.yaml `servers`); the adapter adds that path.
+  openrouter: 'https://openrouter.ai',
+  // ComfyUI's own default: `--listen` 127.0.0.1, `--port` 8188 (Comfy-Org/ComfyUI comfy/cli_args.py @a125cd8).
+  comfyui: 'http://127.0.0.1:8188',
 };
+
+/**
+ * Providers that run on the user's own machine and take no API key: one is usable once the user
+ * saved its setup (for ComfyUI, an address and a workflow; see utils/comfyui/setup-store.ts).
+ */
+export const KEYLESS_PROVIDERS: ReadonlySet<ProviderId> = new Set<ProviderId>(['comfyui']);
 
 export const ModelId = z.enum([
   'flux-dev',
@@ -74,6 +86,12 @@ export interface ReferenceSlots {
   singleRoles?: readonly ReferenceRole[];
   /** A weight per image, on the route's own scale; the tray's weight is 0..1 and mapped onto it. */
   weight?: { min: number; max: number; default: number };
+  /**
+   * The most bytes all images of one request may take together, where the provider caps the
+   * sum (e.g. Gemini's inline request data). With several references each is prepared to an
+   * equal share of it (never more than the route's `input.maxBytes`).
+   */
+  totalBytes?: number;
 }
 
 /** A route's own knob for how strongly the reference steers the result. */
@@ -114,6 +132,8 @@ type Lifecycle =
 interface FalForm {
   /** Where the reference goes; `list` sends `[url]`. Without it the endpoint takes no image. */
   image?: { field: string; list?: boolean };
+  /** A list field for references in the `style` role, on endpoints that take them beside the main image. */
+  styles?: string;
   /** The aspect field; values come from the route's `sizes` table, else the ratio itself. */
   aspectField?: string;
   /** Image-count field; null when the endpoint has none. Default `num_images`. */

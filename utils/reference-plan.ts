@@ -10,7 +10,7 @@ import type { ReferenceUse } from './store/types';
 /** Described routes: each used reference costs one vision call, so a few are enough. */
 const DESCRIBED_MAX = 3;
 
-export type UnusedReason =
+type UnusedReason =
   /** The route takes fewer images than the tray holds; the first ones are used. */
   | 'too-many'
   /** The route takes this role at most once and an earlier reference has it. */
@@ -18,7 +18,7 @@ export type UnusedReason =
   /** The route takes no image at all (and cannot describe it). */
   | 'no-image';
 
-export interface UsedReference {
+interface UsedReference {
   /** Position in the tray (0 = the image prompt). */
   index: number;
   referenceId: string;

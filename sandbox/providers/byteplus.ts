@@ -176,6 +176,7 @@ export function createByteplusProvider(services: SandboxServices): ProviderHandl
     return {
       status: 200,
       json: { model: body.model, created: Math.floor(Date.now() / 1000), data: [datum], usage: { generated_images: 1, output_tokens: tokens, total_tokens: tokens } },
+      ...(loaded.length > 0 ? { referencesReceived: { reference: loaded.length } } : {}),
     };
   }
 

@@ -34,6 +34,8 @@ export interface FalModel {
   validate(input: Record<string, unknown>): FieldError[];
   /** Which input carries the reference image, if any was given. */
   reference?(input: Record<string, unknown>): { loc: Array<string | number>; url: string } | undefined;
+  /** Image fields by the role fal gives them (default: every image field is a plain `reference`). */
+  imageRoles?: Readonly<Record<string, string>>;
   /** 0..1: how strongly the output may depart from the reference. */
   strength?(input: Record<string, unknown>): number | undefined;
   /**
@@ -160,6 +162,22 @@ const imageSize =
     const why = custom?.(w, h);
     return why ? { loc: ['body', 'image_size'], msg: `Value error, ${why}`, type: 'value_error', input: v } : undefined;
   };
+
+/** The image fields fal endpoints use; each counts as a plain `reference` unless a model says otherwise. */
+const IMAGE_FIELDS = ['image_url', 'image_urls', 'reference_image_urls'] as const;
+
+/** How many images a submit carried, by role (for the request log; not validated here). */
+export function referencesIn(model: FalModel, input: Record<string, unknown>): Record<string, number> | undefined {
+  const counts: Record<string, number> = {};
+  for (const field of IMAGE_FIELDS) {
+    const v = input[field];
+    const n = Array.isArray(v) ? v.length : typeof v === 'string' ? 1 : 0;
+    if (n === 0) continue;
+    const role = model.imageRoles?.[field] ?? 'reference';
+    counts[role] = (counts[role] ?? 0) + n;
+  }
+  return Object.keys(counts).length > 0 ? counts : undefined;
+}
 
 function model(spec: Omit<FalModel, 'validate'> & { checks: Check[] }): FalModel {
   const { checks, ...rest } = spec;
@@ -311,17 +329,19 @@ export const FAL_MODELS: Readonly<Record<string, FalModel>> = {
     outputs: ['seed'],
     checks: [required('prompt', 'string'), required('image_url', 'url'), optional('image_urls', 'urls'), range('strength', 0.01, 1), imageSize(), range('num_images', 1, 8, true), seedU32],
     reference: refFrom('image_url'),
+    imageRoles: { image_url: 'content', image_urls: 'style' },
     strength: (i) => 1 - num('strength', 0.8)(i),
   }),
   // [types] IdeogramCharacterInput: reference_image_urls (required; only the first is used),
-  // style AUTO | REALISTIC | FICTION, image_size, num_images, seed. Output GenerateOutput
-  // { images, seed }.
+  // image_urls (style references), style AUTO | REALISTIC | FICTION, image_size, num_images,
+  // seed. Output GenerateOutput { images, seed }.
   'fal-ai/ideogram/character': model({
     kind: 'image',
     meta: { displayName: 'Ideogram Character', category: 'image-to-image', description: 'Ideogram 3.0 character reference.' },
     outputs: ['seed'],
-    checks: [required('prompt', 'string'), required('reference_image_urls', 'urls'), optional('reference_mask_urls', 'urls'), oneOf('style', ['AUTO', 'REALISTIC', 'FICTION']), imageSize(), range('num_images', 1, 8, true), seedU32],
+    checks: [required('prompt', 'string'), required('reference_image_urls', 'urls'), optional('reference_mask_urls', 'urls'), optional('image_urls', 'urls'), oneOf('style', ['AUTO', 'REALISTIC', 'FICTION']), imageSize(), range('num_images', 1, 8, true), seedU32],
     reference: refFrom('reference_image_urls', true),
+    imageRoles: { reference_image_urls: 'character', image_urls: 'style' },
     strength: () => 0.85,
   }),
   // [types] MinimaxImage01SubjectReferenceInput: image_url (required), aspect_ratio (8 ratios),

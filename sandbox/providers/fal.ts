@@ -49,7 +49,7 @@ import {
   type Size,
 } from '../image';
 import { Jimp, JimpMime } from 'jimp';
-import { FAL_MODELS, NSFW_ALL_MARKER, NSFW_MARKER, type FalModel, type FieldError } from './fal-models';
+import { FAL_MODELS, NSFW_ALL_MARKER, NSFW_MARKER, referencesIn, type FalModel, type FieldError } from './fal-models';
 
 const NO_USER = 'No user found for Key ID and Secret';
 // Endpoint ids under these namespaces have one more leading segment (fal clients do the same).
@@ -189,9 +189,11 @@ export function createFalProvider(services: SandboxServices): ProviderHandler {
         job.outcome = { ok: false, ...requestError(500, 'Internal server error', 'internal_error') };
       },
     );
+    const received = referencesIn(FAL_MODELS[modelId], job.input);
     return {
       status: 200,
       json: { status: 'IN_QUEUE', request_id: job.id, ...urls(job), queue_position: queuePosition(job, job.submittedAt) },
+      ...(received ? { referencesReceived: received } : {}),
     };
   }
 

@@ -73,6 +73,8 @@ export const GOOGLE_RETIRED_MODELS = [
 ] as const;
 
 const IMAGE_MIMES = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'];
+/** Input images an image model takes in one request. */
+const MAX_INPUT_IMAGES = 14;
 const MODALITIES = ['TEXT', 'IMAGE', 'AUDIO'];
 const REQUEST_FIELDS = new Set([
   'contents', 'tools', 'toolConfig', 'tool_config', 'safetySettings', 'safety_settings', 'systemInstruction',
@@ -185,6 +187,11 @@ function parseRequest(raw: unknown, model: SandboxModel): ParsedRequest | string
       images.push(bytes);
     }
   }
+  // Gemini 3 image models take at most 14 input images (Google Cloud, Gemini image generation
+  // limitations); the wording of the refusal is ours [guess].
+  if (model.kind === 'image' && images.length > MAX_INPUT_IMAGES) {
+    return `Too many input images: ${images.length}. This model accepts at most ${MAX_INPUT_IMAGES} images per request.`;
+  }
 
   const config = raw.generationConfig ?? raw.generation_config;
   // Without responseModalities an image model answers text and an image (Google's image guide
@@ -290,7 +297,7 @@ export function createGoogleProvider(services: SandboxServices): ProviderHandler
     const parts: unknown[] = [];
     if (parsed.modalities.includes('TEXT')) parts.push({ text: 'Here is the edited image (sandbox).' });
     parts.push({ inlineData: { mimeType: 'image/png', data: img.png.toString('base64') } });
-    return reply(parts, 'STOP', 1290);
+    return { ...reply(parts, 'STOP', 1290), ...(parsed.images.length > 0 ? { referencesReceived: { reference: parsed.images.length } } : {}) };
   }
 
   function listModels(req: ProviderRequest): ProviderResponse {

@@ -4,6 +4,8 @@
 //                                            aspect_ratio (1x1 ...), rendering_speed, num_images, seed
 //   POST /ideogram/v1/ideogram-v3/generate   multipart: prompt, character_reference_images (<= 1 file),
 //                                            style_type, aspect_ratio, rendering_speed, num_images, seed
+//   Both: style_reference_images (files, repeated; "maximum total size 10MB across all style
+//   references", JPEG/PNG/WebP: developer.ideogram.ai post_remix_image_v3 / post_generate_image_v3).
 //     -> 200 { created, data: [{ url, prompt, resolution, is_image_safe, seed, style_type }] }
 //   GET  /ideogram/models                    custom models of the key's owner: { models: [] }
 //
@@ -34,6 +36,20 @@ export function createIdeogramProvider(services: SandboxServices): ProviderHandl
     return bytes;
   }
 
+  /** Every style reference file; refused as a whole when one is not an image or all weigh over 10 MB. */
+  async function styleParts(form: FormData): Promise<Buffer[] | ProviderResponse> {
+    const out: Buffer[] = [];
+    for (const part of form.getAll('style_reference_images')) {
+      if (typeof part === 'string') return bad(400, 'style_reference_images must be files.');
+      const bytes = Buffer.from(await part.arrayBuffer());
+      if (!imageKind(bytes)) return bad(400, 'style_reference_images: only JPEG, WebP and PNG formats are supported.');
+      out.push(bytes);
+    }
+    const total = out.reduce((n, b) => n + b.length, 0);
+    if (total > MAX_IMAGE_BYTES) return bad(400, 'style_reference_images: the maximum total size is 10MB across all style references.');
+    return out;
+  }
+
   async function generate(req: ProviderRequest, remix: boolean): Promise<ProviderResponse> {
     const form = await readForm(req);
     if (!form) return bad(400, 'Expected a multipart/form-data body.');
@@ -43,6 +59,11 @@ export function createIdeogramProvider(services: SandboxServices): ProviderHandl
     const ref = await imagePart(form, remix ? 'image' : 'character_reference_images');
     if (ref && !Buffer.isBuffer(ref)) return ref;
     if (remix && !ref) return bad(400, 'image is required.');
+    const styles = await styleParts(form);
+    if (!Array.isArray(styles)) return styles;
+    const received: Record<string, number> = {};
+    if (ref) received[remix ? 'content' : 'character'] = 1;
+    if (styles.length > 0) received.style = styles.length;
 
     const aspect = field(form, 'aspect_ratio');
     if (aspect !== undefined && !ASPECTS.includes(aspect)) return bad(400, `aspect_ratio must be one of ${ASPECTS.join(', ')}.`);
@@ -82,7 +103,7 @@ export function createIdeogramProvider(services: SandboxServices): ProviderHandl
         style_type: styleType ?? (remix ? 'GENERAL' : 'AUTO'),
       });
     }
-    return { status: 200, json: { created: new Date().toISOString(), data } };
+    return { status: 200, json: { created: new Date().toISOString(), data }, ...(Object.keys(received).length > 0 ? { referencesReceived: received } : {}) };
   }
 
   return {

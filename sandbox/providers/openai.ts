@@ -154,6 +154,7 @@ export function createOpenAIProvider(services: SandboxServices): ProviderHandler
     const outputTokens = 1056 * n;
     return {
       status: 200,
+      referencesReceived: { reference: buffers.length },
       json: {
         created: Math.floor(Date.now() / 1000),
         background: 'opaque',

@@ -123,6 +123,6 @@ describe('routing with route lifecycles (providers retire models)', () => {
   });
 
   it('names every provider that could run a model when no key is set', () => {
-    expect(() => chooseRoute('imagen-3', withMarks([]))).toThrow(expect.objectContaining({ message: 'Imagen 3 needs a fal or Google Gemini API key. Add it in Settings.' }));
+    expect(() => chooseRoute('imagen-3', withMarks([]))).toThrow(expect.objectContaining({ message: 'Imagen 3 needs a fal, Google Gemini or OpenRouter API key. Add it in Settings.' }));
   });
 });

@@ -5,13 +5,14 @@ import { findRoute, PROVIDER_NAMES, wireModel, type ProviderId, type RouteSpec }
 import { RequestTimeout } from '../net/timed-fetch';
 import { abortableSleep } from '../net/sleep';
 import { clampRetryAfter, REQUEST_LIMITS, type ProviderCallContext } from '../providers/http';
-import type { GenerationInput, ProviderAdapter, ProviderHandle, ProviderOutput, ProviderTarget, SubmitOutcome } from '../providers/types';
+import type { GenerationInput, JobCost, ProviderAdapter, ProviderHandle, ProviderOutput, ProviderTarget, SubmitOutcome } from '../providers/types';
 import { cacheKeyFor } from './cache-key';
 import { DOWNLOAD_LIMITS, downloadOutput } from './download';
 import { ProviderSlots } from './provider-slots';
 import { evictLeastRecentlyUsed, isQuotaExceeded } from './eviction';
 import { isTerminal, JOB_STATES, type JobRecord, type JobRequest, type ResultRecord } from '../store/types';
 import { requireReference } from '../store/references';
+import { referencePlan, trayOf } from '../reference-plan';
 
 /**
  * The job engine: runs persisted jobs to their end, step by step, writing each state before
@@ -130,18 +131,23 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
 
   async function enqueue(request: JobRequest): Promise<{ job: JobRecord; cached: boolean; joined: boolean }> {
     // Read side by side; a routing error (no key) is still the one reported first.
+    const tray = trayOf(request);
     const [routed, referenced, d] = await Promise.allSettled([
       deps.chooseRoute(request),
-      request.referenceId ? requireReference(request.referenceId, deps.db) : Promise.resolve(null),
+      Promise.all(tray.map((r) => requireReference(r.referenceId, deps.db))),
       deps.db(),
     ]);
     if (routed.status === 'rejected') throw routed.reason;
     if (referenced.status === 'rejected') throw referenced.reason;
     if (d.status === 'rejected') throw d.reason;
     const route = routed.value;
-    const reference = referenced.value;
+    // The image prompt is the tray's first reference; every reference (hash, role, weight) keys the cache.
+    const reference = referenced.value[0] ?? null;
     const model = wireModel(route);
-    const cacheKey = await cacheKeyFor(request, route.id, reference?.sha256 ?? null, route.modelOverride);
+    const keyed = tray.map((r, i) => ({ sha256: referenced.value[i]!.sha256, role: r.role, weight: r.weight }));
+    const cacheKey = await cacheKeyFor(request, route.id, keyed, route.modelOverride);
+    // Which references this route cannot use, and why: kept so the result can say so.
+    const unused = referencePlan(route, tray).unused;
     const now = deps.now();
     // Lineage is copied now, not looked up later: adding the same picture again from elsewhere
     // overwrites the reference's source. It stays out of the cache key (and so does runId).
@@ -161,6 +167,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
       deadlineAt: now + deadlineMs,
       ...(parent?.resultId ? { parentResultId: parent.resultId } : {}),
       ...(parent?.jobId ? { parentJobId: parent.jobId } : {}),
+      ...(unused.length > 0 ? { unusedReferences: unused } : {}),
     };
 
     // Looking for an answer and writing the new job happen in one transaction: IndexedDB runs
@@ -354,7 +361,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
           lastLookTaken = true;
           const outcome = await lastLook(job, adapter, route, signal);
           if (outcome?.kind === 'done') {
-            written = await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined }));
+            written = await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined, ...costOf(outcome) }));
             continue;
           }
         }
@@ -387,10 +394,13 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
           }
           const { target, input } = prepared;
           if (signal.aborted) return;
+          // Written before the call, so a restarted worker can look the job up (see 'submitting').
+          const reserved = adapter.reserveHandle?.();
           const marked = await update(jobId, (j) => ({
             ...j,
             state: 'submitting',
             submitStartedAt: deps.now(),
+            ...(reserved ? { reservedHandle: reserved } : {}),
             ...(input.description !== undefined ? { description: input.description } : {}),
             ...(input.seed !== undefined ? { seed: input.seed } : {}),
           }));
@@ -414,7 +424,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
               job.deadlineAt,
               signal,
               sync,
-              (s) => adapter.submit(route, input, ctx(s)),
+              (s) => adapter.submit(route, input, ctx(s), reserved),
               // Abandoned at the deadline: if the provider still answers with an id, stop the work there.
               (late) => void late.then((o) => (o.kind === 'submitted' ? cancelAtProvider(job, o.handle) : undefined), () => {}),
             );
@@ -453,7 +463,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
                   handle: outcome.handle,
                   progress: { stage: 'queued', queuePosition: outcome.queuePosition },
                 }))
-              : await update(jobId, (j) => ({ ...j, state: 'downloading', handle: outcome.handle, outputs: outcome.outputs, progress: undefined, notice: outcome.notice }));
+              : await update(jobId, (j) => ({ ...j, state: 'downloading', handle: outcome.handle, outputs: outcome.outputs, progress: undefined, notice: outcome.notice, ...costOf(outcome) }));
           if (!stored) {
             // Canceled while the submit was in flight: the record stays canceled, and the work
             // the provider just accepted is canceled there too.
@@ -467,6 +477,12 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
 
         case 'submitting': {
           if (!resumedSubmitting) continue;
+          if (job.reservedHandle) {
+            // The job's id at the provider was chosen before sending: look it up instead of
+            // guessing (poll says so when the provider never received it).
+            written = await update(jobId, (j) => ({ ...j, state: 'polling', handle: j.reservedHandle, progress: { stage: 'queued' } }));
+            continue;
+          }
           // The worker stopped while a submit call was in flight: the provider may have
           // received it (and charged for it). Say so instead of sending it again.
           await fail(
@@ -502,10 +518,10 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             pollFailures = 0;
             pollTimeouts = 0;
             if (outcome.kind === 'done') {
-              written = await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined, notice: outcome.notice }));
+              written = await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined, notice: outcome.notice, ...costOf(outcome) }));
               continue;
             }
-            const progress = { stage: outcome.stage, queuePosition: outcome.queuePosition };
+            const progress = { stage: outcome.stage, queuePosition: outcome.queuePosition, ...(outcome.step ? { step: outcome.step } : {}) };
             if (JSON.stringify(progress) !== JSON.stringify(job.progress)) {
               await update(jobId, (j) => ({ ...j, progress }));
             }
@@ -753,6 +769,14 @@ function backoff(attempt: number, retryAfterMs?: number): number {
 /** A request of ours that ran out of time (not a provider saying it timed out). */
 function isRequestTimeout(e: AppError): boolean {
   return e.kind === 'timed_out' && e.cause instanceof RequestTimeout;
+}
+
+/**
+ * The cost a finished outcome carried, for the job record. Stored when the provider delivers
+ * (the charge is made then, even if a download later fails); a cache hit never gets one.
+ */
+function costOf(outcome: { cost?: JobCost }): { cost?: JobCost } {
+  return outcome.cost && Number.isFinite(outcome.cost.usd) && outcome.cost.usd >= 0 ? { cost: outcome.cost } : {};
 }
 
 function providerName(job: JobRecord): string {

@@ -4,7 +4,7 @@ import { wireModel, wireSize, type RouteSpec } from '../models';
 import { base64ToBytes, blobToDataUri } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import { messageFrom, noPolling, parseResolution, sniffImageMime } from './sync';
-import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput, SubmitOutcome } from './types';
+import { inputImages, type GenerationInput, type ProviderAdapter, type ProviderContext, type ProviderOutput, type SubmitOutcome } from './types';
 
 /**
  * BytePlus ModelArk image generation (synchronous, JSON, `Authorization: Bearer <key>`).
@@ -61,8 +61,11 @@ function sizeOf(route: RouteSpec, ratio: string | undefined): string | undefined
 async function byteplusBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = { model: wireModel(route), prompt: input.prompt };
   if (route.imageInput === 'native' && !isSeedEdit(route)) {
-    // Seedream 4.x: one reference as a data URI (the API takes 1-14), one image out.
-    if (input.image) body.image = await blobToDataUri(input.image.blob, input.image.mime);
+    // Seedream 4.x: `image` is one data URI, or an array of them for several references (1-14);
+    // one image out. A single reference keeps the plain string form.
+    const uris = await Promise.all(inputImages(input).map((image) => blobToDataUri(image.blob, image.mime)));
+    if (uris.length === 1) body.image = uris[0];
+    else if (uris.length > 1) body.image = uris;
     const size = sizeOf(route, input.aspectRatio);
     if (size) body.size = size;
     body.sequential_image_generation = 'disabled';

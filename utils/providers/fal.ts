@@ -3,7 +3,7 @@ import { AppError } from '../errors';
 import { wireModel, wireSize, type RouteSpec } from '../models';
 import { blobToDataUri } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, limitedFetch, parseReply, readJson, retryAfterMs, sameOrigin, stripEnd } from './http';
-import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, SubmitOutcome } from './types';
+import { inputImages, type GenerationInput, type PollOutcome, type ProviderAdapter, type ProviderContext, type ProviderHandle, type SubmitOutcome } from './types';
 
 /**
  * fal queue API.
@@ -88,9 +88,18 @@ async function falInputs(route: RouteSpec, input: GenerationInput): Promise<Reco
   const form = route.fal ?? {};
   const body: Record<string, unknown> = { prompt: input.prompt, ...form.fixed };
   if (form.image && route.imageInput === 'native') {
-    if (!input.image) throw new AppError('invalid_input', 'This model needs an image prompt on this route. Add an image first.', { provider: PROVIDER });
-    const url = await blobToDataUri(input.image.blob, input.image.mime);
-    body[form.image.field] = form.image.list ? [url] : url;
+    // Where the endpoint takes style references apart (`styles`), those go there and the rest
+    // into the main field; a list field takes every main reference, a single one the first.
+    const images = inputImages(input);
+    const styled = form.styles ? images.filter((i) => i.role === 'style') : [];
+    const main = form.styles ? images.filter((i) => i.role !== 'style') : images;
+    if (main.length === 0) {
+      const why = styled.length > 0 ? ' A style reference alone is not enough: add the main image first.' : ' Add an image first.';
+      throw new AppError('invalid_input', `This model needs an image prompt on this route.${why}`, { provider: PROVIDER });
+    }
+    const urls = await Promise.all(main.map((i) => blobToDataUri(i.blob, i.mime)));
+    body[form.image.field] = form.image.list ? urls : urls[0];
+    if (form.styles && styled.length > 0) body[form.styles] = await Promise.all(styled.map((i) => blobToDataUri(i.blob, i.mime)));
   }
   if (route.strength && input.strength !== undefined) body[route.strength.field] = input.strength;
   const size = wireSize(route, input.aspectRatio);

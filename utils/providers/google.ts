@@ -4,7 +4,7 @@ import { base64ToBytes, bytesToBase64 } from '../image/bytes';
 import { wireModel, wireSize, type RouteSpec } from '../models';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import { noPolling, sniffImageMime } from './sync';
-import type { GenerationInput, ModelPresence, PreparedImage, ProviderAdapter, ProviderContext, ProviderOutput, SubmitOutcome } from './types';
+import { inputImages, type GenerationInput, type ModelPresence, type PreparedImage, type ProviderAdapter, type ProviderContext, type ProviderOutput, type SubmitOutcome } from './types';
 
 /**
  * Google Gemini API (Developer API, not Vertex AI), native image generation (synchronous).
@@ -210,7 +210,8 @@ async function imagePart(image: PreparedImage): Promise<Record<string, unknown>>
 /** The generateContent body for one image request. */
 async function googleBody(route: RouteSpec, input: GenerationInput): Promise<Record<string, unknown>> {
   const parts: Array<Record<string, unknown>> = [{ text: input.prompt }];
-  if (input.image) parts.push(await imagePart(input.image));
+  // Several references: one inline image part each, in tray order (up to 14 on Gemini 3 image models).
+  for (const image of inputImages(input)) parts.push(await imagePart(image));
   const generationConfig: Record<string, unknown> = { responseModalities: ['TEXT', 'IMAGE'] };
   const ratio = wireSize(route, input.aspectRatio);
   if (typeof ratio === 'string') generationConfig.imageConfig = { aspectRatio: ratio };

@@ -3,7 +3,7 @@ import { AppError } from '../errors';
 import { wireModel, wireSize, type RouteSpec } from '../models';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import { imageFilePart, messageFrom, noPolling, parseResolution } from './sync';
-import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput, SubmitOutcome } from './types';
+import { inputImages, type GenerationInput, type ProviderAdapter, type ProviderContext, type ProviderOutput, type SubmitOutcome } from './types';
 
 /**
  * Ideogram API (synchronous, multipart/form-data, header `Api-Key: <key>`).
@@ -12,6 +12,9 @@ import type { GenerationInput, ProviderAdapter, ProviderContext, ProviderOutput,
  *                                          rendering_speed, num_images 1-8, seed
  *   POST {base}/v1/ideogram-v3/generate   prompt, character_reference_images (one file today),
  *                                          style_type AUTO, aspect_ratio, rendering_speed, num_images, seed
+ *   Both also take style_reference_images: files, repeated ("maximum total size 10MB across all
+ *   style references"); references in the `style` role go there, the first other one is the
+ *   image to remix or the character.
  *     -> 200 { created, data: [{ url, prompt, resolution, is_image_safe, seed, style_type }] }
  *        (url is null when is_image_safe is false; links expire, so the engine downloads at once)
  *     -> 400 invalid input, 401/403 not authorized, 422 { error } failed the safety check, 429
@@ -46,15 +49,25 @@ function auth(ctx: ProviderContext): [string, string] {
 function ideogramForm(route: RouteSpec, input: GenerationInput): FormData {
   const form = new FormData();
   const remix = route.endpoint.endsWith('/remix');
+  const images = inputImages(input);
+  const main = images.find((i) => i.role !== 'style');
+  const styles = images.filter((i) => i.role === 'style');
   if (remix) {
-    if (!input.image) throw new AppError('invalid_input', 'Ideogram remix needs an image prompt. Add an image first.', { provider: PROVIDER });
-    const { blob, filename } = imageFilePart(input.image);
+    if (!main) {
+      const why = styles.length > 0 ? ' A style reference alone is not enough: add the image to remix first.' : ' Add an image first.';
+      throw new AppError('invalid_input', `Ideogram remix needs an image prompt.${why}`, { provider: PROVIDER });
+    }
+    const { blob, filename } = imageFilePart(main);
     form.append('image', blob, filename);
-  } else if (input.image) {
-    const { blob, filename } = imageFilePart(input.image, 'character');
+  } else if (main) {
+    const { blob, filename } = imageFilePart(main, 'character');
     form.append('character_reference_images', blob, filename);
     // Character references take AUTO / REALISTIC / FICTION; AUTO lets Ideogram decide.
     form.append('style_type', 'AUTO');
+  }
+  for (const [i, image] of styles.entries()) {
+    const { blob, filename } = imageFilePart(image, `style-${i + 1}`);
+    form.append('style_reference_images', blob, filename);
   }
   form.append('prompt', input.prompt);
   if (remix && route.strength && input.strength !== undefined) {

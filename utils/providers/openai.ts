@@ -3,12 +3,12 @@ import { AppError } from '../errors';
 import { base64ToBytes, blobToDataUri } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import { wireModel, wireSize, type RouteSpec } from '../models';
-import type { PollOutcome, ProviderAdapter, ProviderContext, SubmitOutcome } from './types';
+import { inputImages, type PollOutcome, type ProviderAdapter, type ProviderContext, type SubmitOutcome } from './types';
 
 /**
  * OpenAI Images API, edits endpoint (synchronous).
  *   POST {base}/v1/images/edits   Authorization: Bearer <key>, multipart/form-data:
- *        model=<route model, gpt-image-2>, prompt, image[] (png/webp/jpg), n, size
+ *        model=<route model, gpt-image-2>, prompt, image[] (png/webp/jpg; repeated, up to 16), n, size
  *   An unknown or retired model answers 404 `{ error: { code: "model_not_found" } }`: the route
  *   is then reported unavailable. gpt-image-1 was shut down on 2026-10-23.
  *     -> { created, data: [{ b64_json }], output_format?, usage? }   (no URLs for GPT image models)
@@ -119,14 +119,18 @@ export const openaiAdapter: ProviderAdapter = {
   mode: 'sync',
 
   async submit(route, input, ctx): Promise<SubmitOutcome> {
-    if (!input.image) throw new AppError('invalid_input', 'ChatGPT Image edits need an image prompt. Add an image first.', { provider: PROVIDER });
-    const ext = EXT[input.image.mime];
-    if (!ext) throw new AppError('unsupported_format', `OpenAI takes PNG, WEBP or JPEG references, not ${input.image.mime}.`, { provider: PROVIDER });
+    const images = inputImages(input);
+    if (images.length === 0) throw new AppError('invalid_input', 'ChatGPT Image edits need an image prompt. Add an image first.', { provider: PROVIDER });
     const form = new FormData();
     form.append('model', wireModel(route));
     form.append('prompt', input.prompt);
-    const file = input.image.blob.type === input.image.mime ? input.image.blob : new Blob([input.image.blob], { type: input.image.mime });
-    form.append('image[]', file, `reference.${ext}`);
+    // Several references: the same `image[]` field once per file, in tray order.
+    for (const [i, image] of images.entries()) {
+      const ext = EXT[image.mime];
+      if (!ext) throw new AppError('unsupported_format', `OpenAI takes PNG, WEBP or JPEG references, not ${image.mime}.`, { provider: PROVIDER });
+      const file = image.blob.type === image.mime ? image.blob : new Blob([image.blob], { type: image.mime });
+      form.append('image[]', file, i === 0 ? `reference.${ext}` : `reference-${i + 1}.${ext}`);
+    }
     form.append('n', String(input.numImages));
     // `size` is WIDTHxHEIGHT (or auto): the route's table gives it for the panel's ratio.
     const size = wireSize(route, input.aspectRatio);

@@ -1,4 +1,4 @@
-import type { ProviderId, RouteSpec } from '../models';
+import type { ProviderId, ReferenceRole, RouteSpec } from '../models';
 
 /**
  * The one interface every provider adapter implements. Adapters are pure request/reply
@@ -18,15 +18,29 @@ export interface PreparedImage {
   height: number;
 }
 
+/** One reference of the tray as sent: prepared for the route, with its role and mapped weight. */
+export type PreparedReference = PreparedImage & { role?: ReferenceRole; weight?: number };
+
 export interface GenerationInput {
   prompt: string;
   /** Null for text-only routes (the reference was described into the prompt instead). */
   image: PreparedImage | null;
+  /**
+   * Every reference the route uses (see referencePlan), in tray order; `image` is the first.
+   * Absent where a caller built the input with one image only: read it with inputImages().
+   */
+  images?: PreparedReference[];
   /** Already mapped onto the route's own knob (see toRouteStrength). */
   strength?: number;
   aspectRatio?: string;
   numImages: number;
   seed?: number;
+}
+
+/** The references to send: `images`, or just `image` for inputs built before trays. */
+export function inputImages(input: Pick<GenerationInput, 'image' | 'images'>): PreparedReference[] {
+  if (input.images && input.images.length > 0) return input.images;
+  return input.image ? [input.image] : [];
 }
 
 /** Where a provider's requests go and with which key. */
@@ -48,14 +62,25 @@ export type ProviderOutput =
   | { kind: 'url'; url: string; mime?: string; width?: number; height?: number }
   | { kind: 'blob'; blob: Blob; width?: number; height?: number };
 
+/**
+ * What a finished job cost in US dollars: `reported` when the provider's own reply said so
+ * (converted with its documented rate, e.g. BFL credits), `computed` when we worked it out from
+ * usage the provider reported (tokens) and its published per-unit price.
+ */
+export interface JobCost {
+  usd: number;
+  source: 'reported' | 'computed';
+}
+
 export type SubmitOutcome =
   | { kind: 'submitted'; handle: ProviderHandle; queuePosition?: number }
-  | { kind: 'done'; outputs: ProviderOutput[]; handle?: ProviderHandle; notice?: string };
+  | { kind: 'done'; outputs: ProviderOutput[]; handle?: ProviderHandle; notice?: string; cost?: JobCost };
 
 export type PollOutcome =
-  | { kind: 'pending'; stage: 'queued' | 'running'; queuePosition?: number }
+  /** `step`: how far the run is, where the provider counts steps (ComfyUI's sampler: 12 of 20). */
+  | { kind: 'pending'; stage: 'queued' | 'running'; queuePosition?: number; step?: { value: number; max: number } }
   /** `notice`: something the user should know about the result (e.g. flagged images dropped). */
-  | { kind: 'done'; outputs: ProviderOutput[]; notice?: string };
+  | { kind: 'done'; outputs: ProviderOutput[]; notice?: string; cost?: JobCost };
 
 /** What a free model lookup found for one model id (`deprecated`: listed, with a shutdown coming). */
 export type ModelPresence = 'present' | 'deprecated' | 'missing';
@@ -76,7 +101,14 @@ export interface ProviderAdapter {
    * the work, so a worker that dies during it cannot know whether it was charged.
    */
   mode: 'queue' | 'sync';
-  submit(route: RouteSpec, input: GenerationInput, ctx: ProviderContext): Promise<SubmitOutcome>;
+  /**
+   * For providers that take a job id chosen by the client (ComfyUI's `prompt_id`): a handle made
+   * before the submit call. The engine stores it first and hands it to submit, so a worker
+   * stopped during the submit looks the job up with poll() instead of giving it up or sending it
+   * twice. poll() must then say clearly when the provider never received it.
+   */
+  reserveHandle?(): ProviderHandle;
+  submit(route: RouteSpec, input: GenerationInput, ctx: ProviderContext, reserved?: ProviderHandle): Promise<SubmitOutcome>;
   poll(route: RouteSpec, handle: ProviderHandle, ctx: ProviderContext): Promise<PollOutcome>;
   cancel?(route: RouteSpec, handle: ProviderHandle, ctx: ProviderContext): Promise<void>;
   /** A cheap authenticated call; resolves when the key works, throws an AppError otherwise. */
@@ -88,4 +120,9 @@ export interface ProviderAdapter {
    * endpoints. Absent where the provider has none: a check must never make a paid call.
    */
   checkModels?(models: readonly string[], ctx: ProviderContext): Promise<Record<string, ModelPresence>>;
+  /**
+   * Every model the key can reach, from the provider's free discovery endpoint, for "Check my
+   * models" to list. Only where the provider offers a catalogue worth showing (OpenRouter).
+   */
+  listModels?(ctx: ProviderContext): Promise<string[]>;
 }

@@ -1,8 +1,9 @@
 // zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
 import * as z from 'zod/mini';
-import { ModelId, ReferenceRole, type ImageMime, type ProviderId } from '../models';
+import { ModelId, ProviderId, ReferenceRole, type ImageMime } from '../models';
 import { SerializedError } from '../errors';
-import type { ProviderHandle, ProviderOutput } from '../providers/types';
+import type { JobCost, ProviderHandle, ProviderOutput } from '../providers/types';
+import type { UnusedReference } from '../reference-plan';
 
 /**
  * Every record kind the extension keeps in IndexedDB, in one place: the schema
@@ -101,6 +102,20 @@ const IntakeState = z.discriminatedUnion('status', [
 ]);
 type IntakeState = z.infer<typeof IntakeState>;
 
+/** One "Describe this image": `id` tells runs apart, so a finished older one never overwrites a newer one. */
+export const DescribeState = z.object({
+  id: z.string().check(z.maxLength(64)),
+  /** Absent while a page image is still being fetched. */
+  referenceId: z.optional(z.string()),
+  status: z.enum(['working', 'done', 'error']),
+  /** The vision provider asked (known before it answers, for "Describing with …"). */
+  provider: z.optional(ProviderId),
+  text: z.optional(z.string().check(z.maxLength(2000))),
+  error: z.optional(SerializedError),
+  startedAt: z.number(),
+});
+export type DescribeState = z.infer<typeof DescribeState>;
+
 export const DraftRecord = z.object({
   id: z.literal('current'),
   /** The image prompt: the first reference of the tray (kept for everything that takes one). */
@@ -116,6 +131,12 @@ export const DraftRecord = z.object({
   settings: GenerationSettings,
   /** The reference in words, for models that cannot see images; editable by the user. */
   description: z.catch(z.nullable(z.object({ referenceId: z.string(), text: z.string().check(z.maxLength(2000)) })), null),
+  /**
+   * "Describe this image" (menu or panel button): a reference turned into editable words by a
+   * vision model, kept here so a panel that opens after the work finished still shows it.
+   * Optional so drafts (and fixtures) from before it stay valid.
+   */
+  describe: z.optional(z.catch(z.nullable(DescribeState), null)),
   updatedAt: z.number(),
 });
 export type DraftRecord = z.infer<typeof DraftRecord>;
@@ -192,8 +213,13 @@ export interface JobRecord {
   cachedFrom?: string;
   /** The provider's id and URLs, stored before anything waits on them. */
   handle?: ProviderHandle;
-  /** Live progress for the panel. */
-  progress?: { stage: 'queued' | 'running'; queuePosition?: number };
+  /**
+   * A handle chosen before the submit call, for providers that take the job's id from us
+   * (ProviderAdapter.reserveHandle): a job stopped while submitting is looked up with it.
+   */
+  reservedHandle?: ProviderHandle;
+  /** Live progress for the panel; `step` where the provider counts steps (ComfyUI: 12 of 20). */
+  progress?: { stage: 'queued' | 'running'; queuePosition?: number; step?: { value: number; max: number } };
   /** Outputs still to download (URLs expire, so this happens as soon as they exist). */
   outputs?: ProviderOutput[];
   resultIds: string[];
@@ -209,6 +235,8 @@ export interface JobRecord {
   seed?: number;
   /** For routes that describe the reference instead of sending it: the words used. */
   description?: string;
+  /** Tray references the route could not use, and why (set at enqueue; absent when all were used). */
+  unusedReferences?: UnusedReference[];
   /** Something the user should know about a finished job (e.g. images the safety checker dropped). */
   notice?: string;
   error?: SerializedError;
@@ -220,4 +248,31 @@ export interface JobRecord {
   parentJobId?: string;
   /** True while any of this job's results is starred (kept with the star, for history filters). */
   starred?: boolean;
+  /**
+   * What the provider charged, when it said so (or we computed it from the usage it reported).
+   * Absent when unknown, and on cache hits, which cost nothing.
+   */
+  cost?: JobCost;
 }
+
+// ---- Presets ----
+/** A preset's name: what the user typed, trimmed; at most this long. */
+export const PRESET_NAME_MAX = 80;
+/** How many presets the store (and an export) holds at most: far more than a list can show usefully. */
+export const PRESETS_MAX = 1000;
+
+/**
+ * A named set of what the Create tab holds: prompt, model, settings and the tray (ids of stored
+ * references, in order, with roles and weights). Applying one writes all of it to the draft at once.
+ */
+export const PresetRecord = z.object({
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(PRESET_NAME_MAX)),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  prompt: z.string().check(z.maxLength(10_000)),
+  modelId: ModelId,
+  settings: GenerationSettings,
+  references: z.array(ReferenceUse).check(z.maxLength(TRAY_MAX)),
+});
+export type PresetRecord = z.infer<typeof PresetRecord>;

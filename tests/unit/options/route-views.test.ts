@@ -34,7 +34,7 @@ describe('route views for the options page', () => {
     expect(chatgpt.runsOn).toMatch(/^fal: /);
     expect(chatgpt.why).toMatch(/^Uses your fal key\./);
     expect(chatgpt.chosen).toBe('');
-    expect(chatgpt.choices.map((c) => c.id)).toEqual(['fal:openai/gpt-image-2/edit', 'openai:gpt-image-2']);
+    expect(chatgpt.choices.map((c) => c.id)).toEqual(['fal:openai/gpt-image-2/edit', 'openai:gpt-image-2', 'openrouter:openai/gpt-image-2']);
     const realistic = modelRouteRows(DEFAULT_SETTINGS, new Set(), false).find((r) => r.modelId === 'realistic')!;
     expect(realistic.runsOn).toBe('\u2014');
     expect(realistic.why).toMatch(/^Realistic needs a .+ API key\. Add it in Settings\.$/);

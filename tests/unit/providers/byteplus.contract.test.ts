@@ -30,6 +30,7 @@ describe('BytePlus routes in the catalogue', () => {
       'fal:fal-ai/bytedance/seedream/v3/text-to-image',
       'byteplus:seedream-3-0-t2i-250415',
       'byteplus:seededit-3-0-i2i-250628',
+      'openrouter:bytedance-seed/seedream-4.5',
     ]);
     expect(S4).toMatchObject({ imageInput: 'native', maxImages: 1, seed: { max: 2_147_483_647 }, lifecycle: { status: 'live' } });
     expect(T2I.lifecycle).toMatchObject({ status: 'retired', successor: 'byteplus:seedream-4-0-250828' });
