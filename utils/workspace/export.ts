@@ -4,13 +4,15 @@ import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 import { AppError } from '../errors';
 import { db as defaultDb, type ImagePromptDB } from '../store/schema';
-import type { JobRecord, ReferenceRecord, ResultRecord } from '../store/types';
+import { trayOf } from '../reference-plan';
+import { PRESETS_MAX, TRAY_MAX, type JobRecord, type ReferenceRecord, type ResultRecord } from '../store/types';
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
   MANIFEST_FILE,
   Manifest,
   ManifestJob,
+  ManifestPreset,
   ManifestReference,
   ManifestResult,
   REFERENCE_MIMES,
@@ -23,7 +25,10 @@ import type { Progress } from './types';
 type Database = () => Promise<IDBPDatabase<ImagePromptDB>>;
 
 interface ExportOptions {
-  /** The jobs to export; undefined exports the whole history. Only finished ('done') jobs go in. */
+  /**
+   * The jobs to export; undefined exports the whole history, and the presets with it. Only
+   * finished ('done') jobs go in.
+   */
   jobIds?: readonly string[];
   /** Called once before the first file and after each file: (files written, files in all). */
   onProgress?: Progress;
@@ -119,15 +124,20 @@ async function plan(d: IDBPDatabase<ImagePromptDB>, jobIds: readonly string[] | 
     else for (const job of jobs) job.resultIds = job.resultIds.filter((r) => r !== id);
   }
 
+  // Every picture of every job's tray (the image prompt first), each once.
   const references = new Map<string, { entry: ManifestReference; blob: Blob }>();
-  for (const job of jobs) {
-    const id = job.request.referenceId;
-    if (!id || references.has(id)) continue;
+  const addReference = async (id: string) => {
+    if (references.has(id)) return;
     const ref = await d.get('references', id);
-    if (!ref || !(REFERENCE_MIMES as readonly string[]).includes(ref.mime)) continue;
+    if (!ref || !(REFERENCE_MIMES as readonly string[]).includes(ref.mime)) return;
     const parsed = ManifestReference.safeParse(referenceEntry(ref));
     if (parsed.success) references.set(id, { entry: parsed.data, blob: ref.blob });
+  };
+  for (const job of jobs) {
+    for (const { referenceId } of trayOf(job.request)) await addReference(referenceId);
   }
+  // The whole history carries the presets too, with their pictures (shared with jobs: once).
+  const presets = jobIds ? undefined : await presetEntries(d, addReference, (id) => references.has(id));
 
   const jobIdsIn = new Set(jobs.map((j) => j.id));
   const resultIdsIn = new Set(manifestResults.map((r) => r.id));
@@ -139,6 +149,7 @@ async function plan(d: IDBPDatabase<ImagePromptDB>, jobIds: readonly string[] | 
     jobs,
     results: manifestResults,
     references: [...references.values()].map((r) => r.entry),
+    ...(presets ? { presets } : {}),
     missingParents: {
       jobIds: unique(jobs.flatMap((j) => (j.parentJobId && !jobIdsIn.has(j.parentJobId) ? [j.parentJobId] : []))),
       resultIds: unique(jobs.flatMap((j) => (j.parentResultId && !resultIdsIn.has(j.parentResultId) ? [j.parentResultId] : []))),
@@ -157,11 +168,42 @@ async function plan(d: IDBPDatabase<ImagePromptDB>, jobIds: readonly string[] | 
   };
   const resultsById = new Map(manifestResults.map((r) => [r.id, r]));
   for (const job of jobs) {
-    const ref = job.request.referenceId ? references.get(job.request.referenceId) : undefined;
-    if (ref) add(ref.entry.file, ref.blob);
+    for (const { referenceId } of trayOf(job.request)) {
+      const ref = references.get(referenceId);
+      if (ref) add(ref.entry.file, ref.blob);
+    }
     for (const id of job.resultIds) add(resultsById.get(id)!.file, results.get(id)!.blob);
   }
+  for (const preset of presets ?? []) {
+    for (const { referenceId } of preset.references) {
+      const ref = references.get(referenceId)!;
+      add(ref.entry.file, ref.blob);
+    }
+  }
   return { manifest, files };
+}
+
+/**
+ * Every stored preset, oldest first, each tray holding only the pictures that are exported
+ * (one no longer stored is left out, as applying the preset here would leave it out). A preset
+ * this version cannot describe (a model since removed) is left out rather than failing the export.
+ */
+async function presetEntries(d: IDBPDatabase<ImagePromptDB>, addReference: (id: string) => Promise<void>, exported: (id: string) => boolean): Promise<ManifestPreset[]> {
+  const out: ManifestPreset[] = [];
+  for (const preset of await d.getAllFromIndex('presets', 'byUpdatedAt')) {
+    if (out.length >= PRESETS_MAX) break;
+    const entry = { id: preset.id, name: preset.name, createdAt: preset.createdAt, updatedAt: preset.updatedAt, prompt: preset.prompt, modelId: preset.modelId, settings: preset.settings };
+    // Checked before its pictures are added, so that a preset left out brings none of them along.
+    if (!ManifestPreset.safeParse({ ...entry, references: [] }).success) continue;
+    const tray = [];
+    for (const use of Array.isArray(preset.references) ? preset.references.slice(0, TRAY_MAX) : []) {
+      await addReference(use.referenceId);
+      if (exported(use.referenceId)) tray.push(use);
+    }
+    const parsed = ManifestPreset.safeParse({ ...entry, references: tray });
+    if (parsed.success) out.push(parsed.data);
+  }
+  return out;
 }
 
 function jobEntry(job: JobRecord, resultIds: string[]): unknown {
@@ -172,6 +214,8 @@ function jobEntry(job: JobRecord, resultIds: string[]): unknown {
     request: {
       prompt: request.prompt,
       referenceId: request.referenceId,
+      // A tray of one plain reference says no more than referenceId: left out, as before trays.
+      ...(hasTray(request) ? { references: request.references } : {}),
       modelId: request.modelId,
       settings: request.settings,
       description: request.description ?? null,
@@ -184,11 +228,18 @@ function jobEntry(job: JobRecord, resultIds: string[]): unknown {
     state: 'done',
     ...(job.seed !== undefined ? { seed: job.seed } : {}),
     ...(job.description ? { description: job.description.slice(0, 2000) } : {}),
+    ...(job.unusedReferences?.length ? { unusedReferences: job.unusedReferences } : {}),
     resultIds,
     ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),
     ...(job.parentResultId ? { parentResultId: job.parentResultId } : {}),
     ...(job.starred ? { starred: true } : {}),
   };
+}
+
+/** Whether a request's tray says more than its image prompt: several references, or a role or weight. */
+function hasTray(request: JobRecord['request']): boolean {
+  const refs = request.references ?? [];
+  return refs.length > 1 || refs.some((r) => r.role !== undefined || r.weight !== undefined);
 }
 
 function resultEntry(result: ResultRecord, jobId: string): unknown {

@@ -1,4 +1,4 @@
-import type { IDBPDatabase } from 'idb';
+import type { IDBPDatabase, IDBPObjectStore, StoreNames } from 'idb';
 import { i18n } from '#i18n';
 import { AppError, toAppError } from '../errors';
 import { publish } from '../events';
@@ -7,11 +7,13 @@ import { orientedSize, sniffImage } from '../image/sniff';
 import { makeThumbnail } from '../image/thumbnail';
 import { cacheKeyFor } from '../jobs/cache-key';
 import { findRoute } from '../models';
+import { trayOf } from '../reference-plan';
 import { db as defaultDb, newId, type ImagePromptDB } from '../store/schema';
-import type { JobRecord, JobRequest, ReferenceRecord, ResultRecord } from '../store/types';
+import { PRESETS_MAX, type JobRecord, type JobRequest, type ReferenceRecord, type ReferenceUse, type ResultRecord } from '../store/types';
+import { importedPresetName, type PresetContent } from '../store/presets';
 import type { InflateBudget } from './inflate';
 import { IMPORT_LIMITS, type ImportLimits } from './limits';
-import { EXPORT_VERSION, MANIFEST_FILE, Manifest, ManifestHead, type ManifestJob, type ManifestReference, type ManifestResult } from './manifest';
+import { EXPORT_VERSION, MANIFEST_FILE, Manifest, ManifestHead, type ManifestJob, type ManifestPreset, type ManifestReference, type ManifestResult } from './manifest';
 import type { ImportSummary, Progress } from './types';
 import { readDirectory, readEntry, type ZipEntry } from './zip-reader';
 import { ZipError } from './zip-error';
@@ -83,16 +85,20 @@ export async function importWorkspace(file: Blob, options: ImportOptions = {}): 
   // Parents before children, as they were made.
   const jobs = [...manifest.jobs].sort((a, b) => a.createdAt - b.createdAt);
   let lastAdded: string | undefined;
+  if (manifest.presets?.length) Object.assign(summary, { presetsAdded: 0, presetsSkipped: 0 });
   onProgress?.(0, jobs.length);
   try {
     for (const [i, job] of jobs.entries()) {
       if (await importJob(ctx, job)) lastAdded = job.id;
       onProgress?.(i + 1, jobs.length);
     }
+    // After the jobs: pictures they share with presets are stored (or matched) once, by them.
+    for (const preset of manifest.presets ?? []) await importPreset(ctx, preset);
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
     problems.push(err.message);
   } finally {
+    if (summary.presetsAdded) publish({ type: 'presets.changed' });
     if (lastAdded) {
       // One of each, also after a failure midway: open panels re-read their lists on either,
       // and one event per job would make them re-read once per job.
@@ -122,6 +128,8 @@ interface Context {
 
 /** A verified reference picture, ready to be stored (or matched to a stored one) with its first job. */
 interface ReadyReference {
+  /** The id the export gave it. */
+  exportId: string;
   entry: ManifestReference;
   record: Omit<ReferenceRecord, 'id'>;
 }
@@ -158,14 +166,22 @@ async function importJob(ctx: Context, job: ManifestJob): Promise<boolean> {
     });
   }
 
-  const exportedRefId = job.request.referenceId;
-  const ready = exportedRefId && !ctx.resolved.has(exportedRefId) ? await readReference(ctx, job, exportedRefId) : undefined;
-  const known = exportedRefId ? ctx.resolved.get(exportedRefId) : undefined;
-  const sha256 = known?.sha256 ?? ready?.record.sha256;
+  // Every picture of the job's tray (the image prompt first): read the ones no earlier job
+  // brought in; those the export does not hold keep their ids (shown as no longer stored).
+  const tray = trayOf(job.request);
+  const ready: ReadyReference[] = [];
+  for (const id of new Set(tray.map((r) => r.referenceId))) {
+    if (ctx.resolved.has(id)) continue;
+    const read = await readReference(ctx, id, (problem) => i18n.t('workspace.referenceLeftOut', [excerpt(job.request.prompt), problem]));
+    if (read) ready.push(read);
+  }
+  const shaOf = (id: string) => ctx.resolved.get(id)?.sha256 ?? ready.find((r) => r.exportId === id)?.record.sha256;
+  const storedId = (id: string) => ctx.resolved.get(id)?.id ?? id;
 
   const request: JobRequest = {
     prompt: job.request.prompt,
-    referenceId: known?.id ?? exportedRefId,
+    referenceId: job.request.referenceId === null ? null : storedId(job.request.referenceId),
+    ...(job.request.references ? { references: job.request.references.map((r) => ({ ...r, referenceId: storedId(r.referenceId) })) } : {}),
     modelId: job.request.modelId,
     settings: job.request.settings,
     fresh: false,
@@ -173,12 +189,14 @@ async function importJob(ctx: Context, job: ManifestJob): Promise<boolean> {
     ...(job.request.runId !== undefined ? { runId: job.request.runId } : {}),
     ...(job.request.runIndex !== undefined ? { runIndex: job.request.runIndex } : {}),
   };
-  // The same key the job had, so it answers identical requests again; without its reference
-  // picture the key cannot be rebuilt, and one of its own keeps it from answering anything.
-  const cacheKey =
-    exportedRefId && !sha256 ? `imported:${job.id}` : await cacheKeyFor(request, job.routeId, sha256 ?? null, modelOverride(job));
+  // The same key the job had, so it answers identical requests again; without all its reference
+  // pictures the key cannot be rebuilt, and one of its own keeps it from answering anything.
+  const keyed = tray.map((r) => ({ sha256: shaOf(r.referenceId), role: r.role, weight: r.weight }));
+  const cacheKey = keyed.every((k): k is typeof k & { sha256: string } => k.sha256 !== undefined)
+    ? await cacheKeyFor(request, job.routeId, keyed, modelOverride(job))
+    : `imported:${job.id}`;
 
-  const outcome = await writeJob(d, job, request, cacheKey, fresh, ready).catch((err: unknown) => {
+  const outcome = await writeJob(d, withStoredIds(job, storedId), request, cacheKey, fresh, ready).catch((err: unknown) => {
     const e = toAppError(err);
     if (e.kind === 'storage_full') throw new Stop(e.message);
     summary.problems.push(i18n.t('workspace.jobLeftOut', [excerpt(job.request.prompt), e.message]));
@@ -189,9 +207,9 @@ async function importJob(ctx: Context, job: ManifestJob): Promise<boolean> {
     summary.jobsSkipped++;
     return false;
   }
-  const { storedRef, added } = outcome;
-  if (exportedRefId && storedRef) {
-    ctx.resolved.set(exportedRefId, { id: storedRef.id, sha256: storedRef.sha256 });
+  const { storedRefs, added } = outcome;
+  for (const [exportId, storedRef] of storedRefs) {
+    ctx.resolved.set(exportId, { id: storedRef.id, sha256: storedRef.sha256 });
     if (storedRef.added) summary.referencesAdded++;
     else summary.referencesReused++;
   }
@@ -201,9 +219,9 @@ async function importJob(ctx: Context, job: ManifestJob): Promise<boolean> {
 }
 
 /**
- * Writes the job, its new results and its reference (when it is the first job to need it) in
- * one transaction: a failure anywhere leaves none of them. 'present': the job was written
- * meanwhile (the same file imported twice at once).
+ * Writes the job, its new results and its reference pictures (those it is the first job to
+ * need) in one transaction: a failure anywhere leaves none of them. 'present': the job was
+ * written meanwhile (the same file imported twice at once).
  */
 async function writeJob(
   d: IDBPDatabase<ImagePromptDB>,
@@ -211,26 +229,16 @@ async function writeJob(
   request: JobRequest,
   cacheKey: string,
   fresh: readonly ResultRecord[],
-  ready: ReadyReference | undefined,
-): Promise<'present' | { storedRef?: { id: string; sha256: string; added: boolean }; added: number }> {
+  ready: readonly ReadyReference[],
+): Promise<'present' | { storedRefs: Map<string, { id: string; sha256: string; added: boolean }>; added: number }> {
   const tx = d.transaction(['jobs', 'results', 'references'], 'readwrite');
   try {
     if ((await tx.objectStore('jobs').getKey(job.id)) !== undefined) {
       await tx.done;
       return 'present';
     }
-    let storedRef: { id: string; sha256: string; added: boolean } | undefined;
-    if (ready) {
-      const refs = tx.objectStore('references');
-      const same = await refs.index('byHash').get(ready.record.sha256);
-      if (same) storedRef = { id: same.id, sha256: same.sha256, added: false };
-      else {
-        // Ids are random, so a taken one means another picture: this one gets a new id.
-        const id = (await refs.getKey(ready.entry.id)) === undefined ? ready.entry.id : newId();
-        await refs.put({ id, ...ready.record });
-        storedRef = { id, sha256: ready.record.sha256, added: true };
-      }
-    }
+    const storedRefs = await storeReferences(tx.objectStore('references'), ready);
+    const stored = (id: string) => storedRefs.get(id)?.id ?? id;
     let starred = false;
     let added = 0;
     for (const id of job.resultIds) {
@@ -248,7 +256,11 @@ async function writeJob(
       createdAt: job.createdAt,
       updatedAt: job.createdAt,
       state: 'done',
-      request: storedRef ? { ...request, referenceId: storedRef.id } : request,
+      request: {
+        ...request,
+        referenceId: request.referenceId === null ? null : stored(request.referenceId),
+        ...(request.references ? { references: request.references.map((r) => ({ ...r, referenceId: stored(r.referenceId) })) } : {}),
+      },
       routeId: job.routeId,
       provider: job.provider,
       ...(job.model ? { model: job.model } : {}),
@@ -258,13 +270,14 @@ async function writeJob(
       deadlineAt: job.createdAt,
       ...(job.seed !== undefined ? { seed: job.seed } : {}),
       ...(job.description ? { description: job.description } : {}),
+      ...(job.unusedReferences?.length ? { unusedReferences: job.unusedReferences.map((u) => ({ ...u, referenceId: stored(u.referenceId) })) } : {}),
       ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),
       ...(job.parentResultId ? { parentResultId: job.parentResultId } : {}),
       ...(starred ? { starred } : {}),
     };
     await tx.objectStore('jobs').put(record);
     await tx.done;
-    return { storedRef, added };
+    return { storedRefs, added };
   } catch (err) {
     try {
       tx.abort();
@@ -276,16 +289,113 @@ async function writeJob(
   }
 }
 
+type StoredReferences = Map<string, { id: string; sha256: string; added: boolean }>;
+
+/** Stores verified pictures within the caller's transaction; a picture already stored (same hash) is used instead. */
+async function storeReferences<Tx extends StoreNames<ImagePromptDB>[]>(
+  refs: IDBPObjectStore<ImagePromptDB, Tx, 'references', 'readwrite'>,
+  ready: readonly ReadyReference[],
+): Promise<StoredReferences> {
+  const storedRefs: StoredReferences = new Map();
+  for (const one of ready) {
+    const same = await refs.index('byHash').get(one.record.sha256);
+    if (same) storedRefs.set(one.exportId, { id: same.id, sha256: same.sha256, added: false });
+    else {
+      // Ids are random, so a taken one means another picture: this one gets a new id.
+      const id = (await refs.getKey(one.entry.id)) === undefined ? one.entry.id : newId();
+      await refs.put({ id, ...one.record });
+      storedRefs.set(one.exportId, { id, sha256: one.record.sha256, added: true });
+    }
+  }
+  return storedRefs;
+}
+
+/**
+ * Adds one preset, with the tray pictures no job brought in. Merges by name and content
+ * (importedPresetName): the same preset again is skipped, another one of the same name is kept
+ * beside it. A tray naming a picture the file does not list (no export writes that) leaves the
+ * preset out; a listed picture that is damaged or missing is left out of the tray, and said.
+ */
+async function importPreset(ctx: Context, preset: ManifestPreset): Promise<void> {
+  const { summary } = ctx;
+  const leftOut = (problem: string) => summary.problems.push(i18n.t('presets.leftOut', [excerpt(preset.name), problem]));
+  if (preset.references.some((r) => !ctx.references.has(r.referenceId))) {
+    leftOut(i18n.t('presets.reasonUnlisted'));
+    return;
+  }
+  const ready: ReadyReference[] = [];
+  for (const id of new Set(preset.references.map((r) => r.referenceId))) {
+    if (ctx.resolved.has(id)) continue;
+    const read = await readReference(ctx, id, (problem) => i18n.t('presets.pictureLeftOut', [excerpt(preset.name), problem]));
+    if (read) ready.push(read);
+  }
+  const outcome = await writePreset(ctx, preset, ready).catch((err: unknown) => {
+    const e = toAppError(err);
+    if (e.kind === 'storage_full') throw new Stop(e.message);
+    leftOut(e.message);
+    return null;
+  });
+  if (!outcome) return;
+  for (const [exportId, storedRef] of outcome.storedRefs) {
+    ctx.resolved.set(exportId, { id: storedRef.id, sha256: storedRef.sha256 });
+    if (storedRef.added) summary.referencesAdded++;
+    else summary.referencesReused++;
+  }
+  if (outcome.status === 'full') leftOut(i18n.t('presets.reasonFull'));
+  else if (outcome.status === 'added') summary.presetsAdded = (summary.presetsAdded ?? 0) + 1;
+  else summary.presetsSkipped = (summary.presetsSkipped ?? 0) + 1;
+}
+
+/** The preset and its new pictures in one transaction; the name is decided against the presets stored in it. */
+async function writePreset(ctx: Context, preset: ManifestPreset, ready: readonly ReadyReference[]): Promise<{ status: 'added' | 'present' | 'full'; storedRefs: StoredReferences }> {
+  const tx = ctx.d.transaction(['presets', 'references'], 'readwrite');
+  try {
+    const storedRefs = await storeReferences(tx.objectStore('references'), ready);
+    const seen = new Set<string>();
+    const tray: ReferenceUse[] = [];
+    for (const use of preset.references) {
+      // Pictures refused above are left out; two that turned out to be one picture are listed once.
+      const id = ctx.resolved.get(use.referenceId)?.id ?? storedRefs.get(use.referenceId)?.id;
+      if (id && !seen.has(id)) tray.push({ ...use, referenceId: id });
+      if (id) seen.add(id);
+    }
+    const content: PresetContent = { prompt: preset.prompt, modelId: preset.modelId, settings: preset.settings, references: tray };
+    const store = tx.objectStore('presets');
+    const existing = await store.getAll();
+    const name = importedPresetName(preset.name, content, existing);
+    if (name !== undefined && existing.length >= PRESETS_MAX) {
+      // No room: its pictures are not kept either.
+      tx.abort();
+      await tx.done.catch(() => {});
+      return { status: 'full', storedRefs: new Map() };
+    }
+    if (name !== undefined) {
+      const id = (await store.getKey(preset.id)) === undefined ? preset.id : newId();
+      await store.put({ id, name, createdAt: preset.createdAt, updatedAt: preset.updatedAt, ...content });
+    }
+    await tx.done;
+    return { status: name === undefined ? 'present' : 'added', storedRefs };
+  } catch (err) {
+    try {
+      tx.abort();
+    } catch {
+      // Already ended.
+    }
+    await tx.done.catch(() => {});
+    throw err;
+  }
+}
+
 /**
  * The job's reference picture, verified, or undefined when the export does not hold it (the job
  * is still imported: its reference shows as no longer stored, as it would have at home).
  */
-async function readReference(ctx: Context, job: ManifestJob, id: string): Promise<ReadyReference | undefined> {
+async function readReference(ctx: Context, id: string, leftOut: (problem: string) => string): Promise<ReadyReference | undefined> {
   const entry = ctx.references.get(id);
   if (!entry || ctx.refused.has(id)) return undefined;
   const refuse = (problem: string) => {
     ctx.refused.add(id);
-    ctx.summary.problems.push(i18n.t('workspace.referenceLeftOut', [excerpt(job.request.prompt), problem]));
+    ctx.summary.problems.push(leftOut(problem));
     return undefined;
   };
   const read = await readImage(ctx, entry.file, entry.mime);
@@ -297,6 +407,7 @@ async function readReference(ctx: Context, job: ManifestJob, id: string): Promis
   // Stored already: that record is used, so no preview is made for this copy.
   const stored = await ctx.d.getFromIndex('references', 'byHash', sha256);
   return {
+    exportId: id,
     entry,
     record: {
       createdAt: entry.createdAt,
@@ -372,6 +483,12 @@ function archiveError(err: unknown, limits: ImportLimits): AppError {
 }
 
 /** The model override in force when the job ran: a model other than its route's own (part of the cache key). */
+/** The job with the tray pictures earlier jobs brought in named by their stored ids. */
+function withStoredIds(job: ManifestJob, storedId: (id: string) => string): ManifestJob {
+  if (!job.unusedReferences) return job;
+  return { ...job, unusedReferences: job.unusedReferences.map((u) => ({ ...u, referenceId: storedId(u.referenceId) })) };
+}
+
 function modelOverride(job: ManifestJob): string | undefined {
   if (!job.model) return undefined;
   const route = findRoute(job.routeId)?.route;

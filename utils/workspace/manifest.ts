@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ModelId, ProviderId } from '../models';
-import { GenerationSettings } from '../store/types';
+import { ModelId, ProviderId, ReferenceRole } from '../models';
+import { GenerationSettings, PRESET_NAME_MAX, PRESETS_MAX, TRAY_MAX } from '../store/types';
 
 /**
  * manifest.json: everything in an export except the image bytes. It is the only thing an
@@ -54,12 +54,21 @@ export function entryName(kind: 'results' | 'references', id: string, mime: Expo
   return `${kind}/${id.replace(':', '_')}.${EXTENSIONS[mime]}`;
 }
 
+/** One reference of a job's tray: which picture (in `references`), its role and weight. */
+const ManifestReferenceUse = z.object({
+  referenceId: Uuid,
+  role: z.enum(ReferenceRole.options).optional(),
+  weight: z.number().min(0).max(1).optional(),
+});
+
 export const ManifestJob = z.object({
   id: Uuid,
   createdAt: Timestamp,
   request: z.object({
     prompt: z.string().trim().min(1).max(10_000),
     referenceId: Uuid.nullable(),
+    /** The whole tray, the image prompt first; absent for jobs with at most the image prompt. */
+    references: z.array(ManifestReferenceUse).max(TRAY_MAX).optional(),
     modelId: ModelId,
     settings: GenerationSettings,
     description: z.string().trim().max(2000).nullable(),
@@ -74,6 +83,11 @@ export const ManifestJob = z.object({
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** For described routes: the words sent instead of the image. */
   description: z.string().max(2000).optional(),
+  /** Tray references the route did not use, and why. */
+  unusedReferences: z
+    .array(z.object({ index: z.number().int().min(0).max(TRAY_MAX - 1), referenceId: Uuid, reason: z.enum(['too-many', 'role-taken', 'no-image']) }))
+    .max(TRAY_MAX)
+    .optional(),
   resultIds: z.array(ResultId).max(100),
   parentJobId: Uuid.optional(),
   parentResultId: ResultId.optional(),
@@ -123,6 +137,28 @@ export const ManifestReference = z
   .refine((r) => r.file === entryName('references', r.id, r.mime), { message: 'Unexpected file name', path: ['file'] });
 export type ManifestReference = z.infer<typeof ManifestReference>;
 
+/**
+ * A preset (utils/store/presets.ts): its tray names pictures in `references` by their export ids.
+ * Names are shown as text; control characters, which no name saved here has, are refused.
+ */
+export const ManifestPreset = z.object({
+  id: Uuid,
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(PRESET_NAME_MAX)
+    // eslint-disable-next-line no-control-regex -- refused, not matched
+    .regex(/^[^\u0000-\u001f\u007f]*$/),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  prompt: z.string().max(10_000),
+  modelId: ModelId,
+  settings: GenerationSettings,
+  references: z.array(ManifestReferenceUse).max(TRAY_MAX),
+});
+export type ManifestPreset = z.infer<typeof ManifestPreset>;
+
 export const Manifest = z
   .object({
     format: z.literal(EXPORT_FORMAT),
@@ -132,6 +168,8 @@ export const Manifest = z
     jobs: z.array(ManifestJob).max(MAX_RECORDS),
     results: z.array(ManifestResult).max(MAX_RECORDS),
     references: z.array(ManifestReference).max(MAX_RECORDS),
+    /** Exports of the whole history carry the presets; selections and files from before presets do not. */
+    presets: z.array(ManifestPreset).max(PRESETS_MAX).optional(),
     /** Lineage links that point outside this export: parents that were not selected (or are gone). */
     missingParents: z.object({
       jobIds: z.array(Uuid).max(MAX_RECORDS),
@@ -144,13 +182,14 @@ export const Manifest = z
 export type Manifest = z.infer<typeof Manifest>;
 
 /** Links the schema alone cannot check; an export made here never has any of these. */
-function inconsistencies(m: Pick<Manifest, 'jobs' | 'results' | 'references'>): string[] {
+function inconsistencies(m: Pick<Manifest, 'jobs' | 'results' | 'references' | 'presets'>): string[] {
   const problems: string[] = [];
   const duplicated = (ids: readonly string[]) => ids.length !== new Set(ids).size;
   if (duplicated(m.jobs.map((j) => j.id))) problems.push('A job is listed twice');
   if (duplicated(m.results.map((r) => r.id))) problems.push('A result is listed twice');
   // File names follow from ids (see entryName), so unique ids mean unique files.
   if (duplicated(m.references.map((r) => r.id))) problems.push('A reference is listed twice');
+  if (duplicated((m.presets ?? []).map((p) => p.id))) problems.push('A preset is listed twice');
   const results = new Set(m.results.map((r) => r.id));
   const jobs = new Map(m.jobs.map((j) => [j.id, j]));
   if (m.jobs.some((j) => j.resultIds.some((id) => !results.has(id)) || duplicated(j.resultIds))) problems.push('A job lists a result that is not in the export');

@@ -15,6 +15,9 @@ export interface ImportSummary {
   referencesAdded: number;
   /** References whose picture was already stored: the stored one is used. */
   referencesReused: number;
+  /** Presets added, and those already here (same name and content); absent when the file held none. */
+  presetsAdded?: number;
+  presetsSkipped?: number;
   /** What was left out and why, in the user's words. */
   problems: string[];
 }
