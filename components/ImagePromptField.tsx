@@ -1,7 +1,8 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import type { SerializedError } from '@/utils/errors';
 import { intakeNextStep, offersScreenshot } from '@/utils/intake/messages';
 import { ErrorNotice } from './ErrorNotice';
+import { TRAY_DRAG_TYPE } from './ReferenceTray';
 import { i18n } from '#i18n';
 
 export interface ImagePromptFieldProps {
@@ -20,6 +21,11 @@ export interface ImagePromptFieldProps {
   onClear: () => void;
   /** When the image can't be had: capture the visible tab and crop it. */
   onScreenshot?: () => void;
+  /**
+   * The tray (ReferenceTray), shown instead of the single thumbnail when the image prompt holds
+   * images; then "+", drop and paste add another image, and each image has its own Remove.
+   */
+  tray?: ReactNode;
 }
 
 const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/avif,image/bmp';
@@ -32,6 +38,7 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
   function onDrop(e: DragEvent) {
     e.preventDefault();
     setDragging(false);
+    if (e.dataTransfer.types?.includes(TRAY_DRAG_TYPE)) return; // a reorder that missed its target
     const files = [...e.dataTransfer.files].filter((f) => f.size > 0);
     if (files.length) return props.onFiles(files);
     const url = e.dataTransfer.getData('text/uri-list').split(/\r?\n/).find((l) => l && !l.startsWith('#')) || e.dataTransfer.getData('text/plain');
@@ -44,26 +51,24 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
       className={`image-prompt${dragging ? ' dragging' : ''}`}
       onDragOver={(e) => {
         e.preventDefault();
-        setDragging(true);
+        if (!e.dataTransfer.types?.includes(TRAY_DRAG_TYPE)) setDragging(true);
       }}
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
       <h2>{i18n.t('field.imagePrompt')}</h2>
       <div className="image-prompt-body">
-        {props.thumbUrl ? (
+        {props.tray ? (
+          <div className="image-prompt-tray">
+            {props.tray}
+            <SourceCaption {...props} />
+            <p className="hint">{i18n.t('tray.addsHint')}</p>
+          </div>
+        ) : props.thumbUrl ? (
           <figure className="thumb">
             <img src={props.thumbUrl} alt={i18n.t('field.currentImage')} />
             <figcaption>
-              {props.width && props.height ? i18n.t('field.size', [props.width, props.height]) : null}
-              {props.pageUrl ? (
-                <>
-                  {' \u00b7 '}
-                  <FromPage url={props.pageUrl} />
-                </>
-              ) : props.sourceLabel ? (
-                ` \u00b7 ${props.sourceLabel}`
-              ) : null}
+              <SourceCaption {...props} />
             </figcaption>
           </figure>
         ) : (
@@ -73,7 +78,7 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
           <button type="button" className="add" aria-label={i18n.t('field.addImage')} title={i18n.t('field.addImageHint')} onClick={() => input.current?.click()}>
             +
           </button>
-          {props.thumbUrl ? (
+          {props.thumbUrl && !props.tray ? (
             <button type="button" onClick={props.onClear}>
               {i18n.t('field.remove')}
             </button>
@@ -114,6 +119,21 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
       ) : null}
     </section>
   );
+}
+
+/** "960 × 640 · from example.org": the image prompt's size and where it came from. */
+function SourceCaption(props: Pick<ImagePromptFieldProps, 'width' | 'height' | 'pageUrl' | 'sourceLabel' | 'tray'>) {
+  const size = props.width && props.height ? i18n.t('field.size', [props.width, props.height]) : null;
+  const from = props.pageUrl ? <FromPage url={props.pageUrl} /> : props.sourceLabel || null;
+  const caption = (
+    <>
+      {size}
+      {size && from ? ' \u00b7 ' : null}
+      {from}
+    </>
+  );
+  if (!props.tray) return caption;
+  return size || from ? <p className="thumb-caption">{caption}</p> : null;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface ResultActionsProps {
   /** Copies the image (copyImageToClipboard); a rejection's message is shown to the user. */
   onCopy: (resultId: string) => Promise<void>;
   onUseAsPrompt: (resultId: string) => void;
+  /** "Add to image prompt": the result joins the tray after the image prompt; absent, no such button. */
+  onAddToPrompt?: (resultId: string) => void;
   onToggleStar: (resultId: string, starred: boolean) => void;
   onDelete: (resultId: string) => void;
   /** Shows or hides the settings the image was made with; without it there is no such button. */
@@ -25,7 +27,7 @@ type CopyState = { resultId: string; copied: true } | { resultId: string; copied
 
 /** Everything one can do with a result, in one compact row. */
 export function ResultActions(props: ResultActionsProps) {
-  const { resultId, url, fileName, starred, onCopy, onUseAsPrompt, onToggleStar, onDelete, onToggleSettings, settingsShown = false, settingsId } = props;
+  const { resultId, url, fileName, starred, onCopy, onUseAsPrompt, onAddToPrompt, onToggleStar, onDelete, onToggleSettings, settingsShown = false, settingsId } = props;
   const [copy, setCopy] = useState<CopyState | null>(null);
   const [copying, setCopying] = useState(false);
   // The outcome belongs to the image it was for: moving to the next image clears it.
@@ -63,6 +65,11 @@ export function ResultActions(props: ResultActionsProps) {
         <button type="button" onClick={() => onUseAsPrompt(resultId)}>
           {i18n.t('results.useAsPrompt')}
         </button>
+        {onAddToPrompt ? (
+          <button type="button" onClick={() => onAddToPrompt(resultId)}>
+            {i18n.t('tray.add')}
+          </button>
+        ) : null}
         <button
           type="button"
           className="star"

@@ -13,7 +13,7 @@ export interface ResultViewerItem {
   starred: boolean;
 }
 
-export interface ResultViewerProps extends Pick<ResultActionsProps, 'onCopy' | 'onUseAsPrompt' | 'onToggleStar' | 'onDelete'> {
+export interface ResultViewerProps extends Pick<ResultActionsProps, 'onCopy' | 'onUseAsPrompt' | 'onAddToPrompt' | 'onToggleStar' | 'onDelete'> {
   items: ResultViewerItem[];
   /** The image shown; kept within `items`. */
   index: number;

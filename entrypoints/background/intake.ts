@@ -1,7 +1,7 @@
 import { browser, type Browser } from 'wxt/browser';
 import { AppError } from '@/utils/errors';
 import { patchDraft } from '@/utils/store/drafts';
-import { adoptFrom } from '@/utils/intake/ingest';
+import { adoptFrom, ingestBlob, type TrayPlace } from '@/utils/intake/ingest';
 import { fetchImage, isPrivateNetworkRefusal } from '@/utils/intake/fetch-image';
 import { extensionHost } from '@/utils/intake/network-guard';
 import { temporaryRuleId } from '@/utils/intake/private-network-rules';
@@ -69,42 +69,56 @@ function rasterizeInPage(target: PageTarget) {
   };
 }
 
-export function adoptPageImage(url: string, source: ReferenceSource, target: PageTarget, probe: boolean) {
-  return adoptFrom(url, source, async () => {
-    if (url.startsWith('blob:')) return readInPage(target, url);
-    const ctx = { pageUrl: source.pageUrl };
-    const opts = { refererFetch: fetchWithReferer };
-    const fetchShown = () => fetchImage(url, ctx, fetch, opts);
-    let shown: Promise<Blob> | undefined;
-    let best = url;
-    if (probe && !url.startsWith('data:')) {
-      // Fetch the image as shown while the page is asked for a larger srcset candidate: most
-      // images have none, and then the probe's round trip into the page costs nothing.
-      shown = fetchShown();
-      shown.catch(() => {}); // handled below if it is the one we use
-      const sets = await runInPage<[string], string[]>(target, srcsetsInPage, [url]).catch(() => undefined);
-      if (sets?.length) best = pickBestSource(url, sets, source.pageUrl ?? url);
-    }
-    try {
-      if (best === url) return await (shown ?? fetchShown());
-      try {
-        return await fetchImage(best, ctx, fetch, opts);
-      } catch {
-        return await (shown ?? fetchShown());
-      }
-    } catch (err) {
-      // Same-origin (or CORS-enabled) images the site refuses to the extension: the page may
-      // still be allowed to read its own copy. Not when the image is, or leads, into a private
-      // network: the page's request would go exactly where the extension refused to.
-      if (err instanceof AppError && err.kind === 'source_refused' && !isPrivateNetworkRefusal(err) && target.tabId !== undefined && /^https?:/.test(url)) {
-        const page = await readInPage(target, url).catch(() => undefined);
-        if (page) return page;
-      }
-      throw err;
-    }
-  }, { rasterizeSvg: target.tabId === undefined ? undefined : rasterizeInPage(target) }).catch(() => {
+/** A page image becomes the image prompt (`prompt`) or one more reference (`add`, see TrayPlace). */
+export function adoptPageImage(url: string, source: ReferenceSource, target: PageTarget, probe: boolean, place: TrayPlace = 'prompt') {
+  return adoptFrom(url, source, () => readPageImage(url, source, target, probe), { ...svgOptions(target), place }).catch(() => {
     // The reason is already in the draft, where the panel shows it.
   });
+}
+
+/**
+ * Like adoptPageImage, but only stores the image and returns it: the user's image prompt stays
+ * as it is ("Describe this image" describes a picture without making it the image prompt).
+ */
+export async function storePageImage(url: string, source: ReferenceSource, target: PageTarget, probe: boolean) {
+  return ingestBlob(await readPageImage(url, source, target, probe), source, svgOptions(target));
+}
+
+const svgOptions = (target: PageTarget) => ({ rasterizeSvg: target.tabId === undefined ? undefined : rasterizeInPage(target) });
+
+/** The page image's bytes, for adoptPageImage and storePageImage. */
+async function readPageImage(url: string, source: ReferenceSource, target: PageTarget, probe: boolean): Promise<Blob> {
+  if (url.startsWith('blob:')) return readInPage(target, url);
+  const ctx = { pageUrl: source.pageUrl };
+  const opts = { refererFetch: fetchWithReferer };
+  const fetchShown = () => fetchImage(url, ctx, fetch, opts);
+  let shown: Promise<Blob> | undefined;
+  let best = url;
+  if (probe && !url.startsWith('data:')) {
+    // Fetch the image as shown while the page is asked for a larger srcset candidate: most
+    // images have none, and then the probe's round trip into the page costs nothing.
+    shown = fetchShown();
+    shown.catch(() => {}); // handled below if it is the one we use
+    const sets = await runInPage<[string], string[]>(target, srcsetsInPage, [url]).catch(() => undefined);
+    if (sets?.length) best = pickBestSource(url, sets, source.pageUrl ?? url);
+  }
+  try {
+    if (best === url) return await (shown ?? fetchShown());
+    try {
+      return await fetchImage(best, ctx, fetch, opts);
+    } catch {
+      return await (shown ?? fetchShown());
+    }
+  } catch (err) {
+    // Same-origin (or CORS-enabled) images the site refuses to the extension: the page may
+    // still be allowed to read its own copy. Not when the image is, or leads, into a private
+    // network: the page's request would go exactly where the extension refused to.
+    if (err instanceof AppError && err.kind === 'source_refused' && !isPrivateNetworkRefusal(err) && target.tabId !== undefined && /^https?:/.test(url)) {
+      const page = await readInPage(target, url).catch(() => undefined);
+      if (page) return page;
+    }
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import { deleteResults, restoreResults, type DeletedResults } from '@/utils/stor
 import { getReference } from '@/utils/store/references';
 import { db } from '@/utils/store/schema';
 import type { HistoryEntry } from '@/utils/store/history';
-import type { GenerationSettings, JobRecord, JobRequest } from '@/utils/store/types';
+import type { GenerationSettings, JobRecord, JobRequest, ReferenceUse } from '@/utils/store/types';
+import { trayOf } from '@/utils/reference-plan';
 import { useDraft } from './hooks';
 import { useGeneration } from './use-generation';
 import { CreateTab } from './CreateTab';
@@ -63,11 +64,22 @@ export function App() {
     [attempt],
   );
 
-  /** Puts a past generation's inputs back in the form (the seed it actually used included). */
+  /** "Add to image prompt": the result joins the tray after the image prompt. */
+  const addToPrompt = useCallback(
+    (resultId: string) =>
+      void attempt(async () => {
+        setViewing(null);
+        setTab('create');
+        await adoptResult(resultId, 'add');
+      }),
+    [attempt],
+  );
+
+  /** Puts a past generation's inputs back in the form (the seed it actually used included, and its whole tray). */
   const reuse = useCallback(
-    async (request: JobRequest, seed: number | undefined, referenceId: string | null) => {
+    async (request: JobRequest, seed: number | undefined, references: ReferenceUse[]) => {
       const settings: GenerationSettings = { ...request.settings, seed: seed ?? request.settings.seed };
-      patch({ prompt: request.prompt, modelId: request.modelId, settings, description: null, ...(referenceId !== undefined ? { referenceId } : {}) });
+      patch({ prompt: request.prompt, modelId: request.modelId, settings, description: null, references, referenceId: references[0]?.referenceId ?? null });
       setViewing(null);
       setTab('create');
       generation.say(i18n.t('panel.reuseNotice'));
@@ -78,8 +90,10 @@ export function App() {
   const onReuse = useCallback(
     (job: JobRecord) =>
       void attempt(async () => {
-        const ref = job.request.referenceId ? await getReference(job.request.referenceId) : null;
-        await reuse(job.request, job.seed, ref ? ref.id : null);
+        // Only the images still stored come back (an evicted one would fail at Create).
+        const tray = trayOf(job.request);
+        const stored = await Promise.all(tray.map((r) => getReference(r.referenceId)));
+        await reuse(job.request, job.seed, tray.filter((_, i) => stored[i]));
       }),
     [attempt, reuse],
   );
@@ -166,6 +180,7 @@ export function App() {
           onTargetChange={setViewing}
           onClose={() => setViewing(null)}
           onUseAsPrompt={useAsPrompt}
+          onAddToPrompt={addToPrompt}
           onDelete={onDelete}
           onReuse={onReuse}
           onShowLineage={(jobId) => {

@@ -87,6 +87,34 @@ export function useReference(id: string | null): ReferenceRecord | null {
   return id && loaded?.id === id ? loaded.ref : null;
 }
 
+/**
+ * The stored records of several references (the tray), by id; an id not stored (any more) is
+ * absent. Reordering the same ids reads nothing again; while new ids load, the records already
+ * had stay, so the tray does not flicker.
+ */
+export function useReferences(ids: readonly string[]): ReadonlyMap<string, ReferenceRecord> {
+  const key = [...new Set(ids)].sort().join('\n');
+  const [refs, setRefs] = useState<ReadonlyMap<string, ReferenceRecord>>(() => new Map());
+  useEffect(() => {
+    let alive = true;
+    const wanted = key ? key.split('\n') : [];
+    void Promise.all(wanted.map((id) => getReference(id).catch(() => undefined))).then(
+      (records) => alive && setRefs(new Map(records.filter((r): r is ReferenceRecord => !!r).map((r) => [r.id, r]))),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [key]);
+  return refs;
+}
+
+/** Object URLs for the thumbnails of several references, by id; revoked when they change or go away. */
+export function useThumbUrls(refs: ReadonlyMap<string, ReferenceRecord>): ReadonlyMap<string, string> {
+  const urls = useMemo(() => new Map([...refs].map(([id, r]) => [id, URL.createObjectURL(r.thumb)])), [refs]);
+  useEffect(() => () => urls.forEach((u) => URL.revokeObjectURL(u)), [urls]);
+  return urls;
+}
+
 export interface JobWithResults {
   job: JobRecord;
   results: ResultRecord[];

@@ -4,12 +4,15 @@ import { toAppError, type SerializedError } from '@/utils/errors';
 import { getModel, type ModelId } from '@/utils/models';
 import { send } from '@/utils/protocol';
 import type { DraftRecord, JobRequest } from '@/utils/store/types';
+import { trayOf } from '@/utils/reference-plan';
 
 /** What Create sends for the current draft (the worker validates it again). */
 export function requestFromDraft(draft: DraftRecord, fresh: boolean, description: string | null): JobRequest {
   return {
     prompt: draft.prompt,
     referenceId: draft.referenceId,
+    // The whole tray in order (roles and weights included); the worker sends what the route uses.
+    references: trayOf(draft),
     modelId: draft.modelId,
     settings: draft.settings,
     fresh,

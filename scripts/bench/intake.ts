@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chooseFromNativeContextMenu } from '../../tests/e2e/harness';
+import { chooseFromNativeContextMenu, OPEN_OUR_SUBMENU } from '../../tests/e2e/harness';
 import { median, type Row } from './report';
 import type { BenchSession } from './session';
 
@@ -39,7 +39,7 @@ export async function benchIntake(s: BenchSession, photo: Buffer, runs: number):
     for (let attempt = 0; attempt < 3 && took === undefined; attempt++) {
       // A native menu can swallow keys while it opens: on a retry, close whatever is open first.
       if (attempt) key('Escape', 'Escape');
-      await chooseFromNativeContextMenu(page, '#photo', display, ['Up', 'Up']);
+      await chooseFromNativeContextMenu(page, '#photo', display, OPEN_OUR_SUBMENU);
       const t0 = Date.now();
       key('Return');
       const t1 = (await Promise.race([s.panel.evaluate('window.__benchThumb'), new Promise((r) => setTimeout(() => r(undefined), 15_000))])) as number | undefined;

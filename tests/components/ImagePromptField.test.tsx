@@ -65,6 +65,28 @@ describe('ImagePromptField', () => {
     expect(screen.queryByRole('button', { name: 'Take a screenshot instead' })).toBeNull();
   });
 
+  it('shows the tray instead of the single thumbnail, says that "+" adds, and leaves removing to the tray', () => {
+    const { region } = setup({
+      thumbUrl: 'blob:thumb',
+      width: 960,
+      height: 640,
+      pageUrl: 'https://example.org/gallery',
+      tray: <ol aria-label="Images in the image prompt"><li>tray</li></ol>,
+    });
+    expect(within(region).getByRole('list', { name: 'Images in the image prompt' })).toBeTruthy();
+    expect(within(region).queryByRole('img')).toBeNull();
+    expect(region.textContent).toContain('960 × 640 · from example.org');
+    expect(region.textContent).toContain('adds another image');
+    expect(within(region).getByRole('button', { name: 'Add image' })).toBeTruthy();
+    expect(within(region).queryByRole('button', { name: 'Remove' })).toBeNull();
+  });
+
+  it('ignores a reorder inside the tray that is dropped beside it', () => {
+    const { props, region } = setup({ tray: <p>tray</p> });
+    fireEvent.drop(region, { dataTransfer: { files: [], types: ['application/x-image-prompt-tray-index'], getData: () => 'https://img.example/a.webp' } });
+    expect(props.onUrl).not.toHaveBeenCalled();
+  });
+
   it('announces loading', () => {
     const { region } = setup({ loading: true });
     expect(within(region).getByRole('status').textContent).toContain('Loading image');

@@ -75,6 +75,16 @@ describe('ResultActions', () => {
     expect(onDelete).toHaveBeenCalledWith('j:0');
   });
 
+  it('adds the image to the image prompt only where that is offered', async () => {
+    renderActions();
+    expect(screen.queryByRole('button', { name: 'Add to image prompt' })).toBeNull();
+    cleanup();
+    const onAddToPrompt = vi.fn();
+    renderActions({ onAddToPrompt });
+    await userEvent.click(screen.getByRole('button', { name: 'Add to image prompt' }));
+    expect(onAddToPrompt).toHaveBeenCalledWith('j:0');
+  });
+
   it('shows settings only when asked for, saying whether they are open', async () => {
     const { view, ...props } = renderActions();
     expect(screen.queryByRole('button', { name: 'Show settings' })).toBeNull();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { startPageServer, type PageServer } from '../../sandbox/page-server';
-import { chooseFromNativeContextMenu, launchExtension, waitFor, type ExtensionBrowser } from './harness';
+import { chooseFromNativeContextMenu, launchExtension, waitFor, USE_AS_IMAGE_PROMPT, type ExtensionBrowser } from './harness';
 
 /**
  * Issue 2's loop as a user does it: set a fal key and address in Settings, right-click an
@@ -46,9 +46,9 @@ describe('first full loop (real Chromium, real context menu)', () => {
       // The panel's context appears before its document has committed: wait for the URL.
       return contexts.some((c) => c.documentUrl?.includes('/sidepanel.html')) ? contexts : undefined;
     };
-    // "Use as image prompt" is the entry just above "Inspect" at the bottom of the menu. The
-    // keys go to the menu once its window is on screen, so one try is enough.
-    await chooseFromNativeContextMenu(page, '#sunset', ext.display!, ['Up', 'Up', 'Return']);
+    // "Use as image prompt" is the first entry of our submenu just above "Inspect" at the
+    // bottom of the menu. The keys go to the menu once its window is on screen: one try.
+    await chooseFromNativeContextMenu(page, '#sunset', ext.display!, USE_AS_IMAGE_PROMPT);
     const sidePanels = await waitFor('the side panel to open', openPanels);
     expect(sidePanels[0]?.documentUrl).toContain('/sidepanel.html');
 

@@ -120,10 +120,23 @@ function windowNear(id: string, point: { x: number; y: number }, env: NodeJS.Pro
 }
 
 /**
+ * Keys in Chromium's native context menu. Our entries for images and image links (use, add,
+ * describe) fold into one "Image Prompt" submenu just above "Inspect", the last item: Up twice
+ * reaches it, Right opens it on its first entry. Entries keep the order menus.ts creates them.
+ */
+export const OPEN_OUR_SUBMENU = ['Up', 'Up', 'Right'] as const;
+/** The first entry of the submenu: "Use as image prompt" (on an image) or "Use linked image" (on a link). */
+export const USE_AS_IMAGE_PROMPT = [...OPEN_OUR_SUBMENU, 'Return'];
+/** The second entry: "Add to image prompt" (on an image). */
+export const ADD_TO_IMAGE_PROMPT = [...OPEN_OUR_SUBMENU, 'Down', 'Return'];
+/** The third entry on an image: "Describe this image". */
+export const DESCRIBE_THIS_IMAGE = [...OPEN_OUR_SUBMENU, 'Down', 'Down', 'Return'];
+
+/**
  * A real right-click on an element and a choice in Chromium's native context menu, through
  * the X server: the click is a genuine user gesture, as the side panel requires.
  */
-export async function chooseFromNativeContextMenu(page: Page, selector: string, display: string, keys: string[]): Promise<void> {
+export async function chooseFromNativeContextMenu(page: Page, selector: string, display: string, keys: readonly string[]): Promise<void> {
   await page.bringToFront();
   // A freshly mapped window may not have focus yet; a menu opened before then is lost.
   await waitFor('the page window to have focus', () => page.evaluate(() => document.hasFocus()), 10_000);

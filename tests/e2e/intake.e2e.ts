@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Page } from 'playwright-core';
 import { Jimp } from 'jimp';
 import { startPageServer, type PageServer } from '../../sandbox/page-server';
-import { chooseFromNativeContextMenu, launchExtension, waitFor, type ExtensionBrowser } from './harness';
+import { chooseFromNativeContextMenu, launchExtension, waitFor, USE_AS_IMAGE_PROMPT, type ExtensionBrowser } from './harness';
 
 /**
  * Issue 4's sources against a local server in real Chromium: hotlink protection (the page's
@@ -133,6 +133,14 @@ describe('image intake on the real web (real Chromium)', () => {
   async function expectError(text: string) {
     await field().getByRole('alert').filter({ hasText: text }).waitFor({ timeout: 20_000 });
   }
+  /** Removes every image from the tray, one by one, as a user would. */
+  async function emptyTray() {
+    const removes = () => field().getByRole('button', { name: /^Remove reference \d+$/ });
+    for (let n = await removes().count(); n > 0; n--) {
+      await field().getByRole('button', { name: 'Remove reference 1' }).click();
+      await expect.poll(() => removes().count()).toBe(n - 1);
+    }
+  }
   /** The panel's own message path, as a drop from that page would use it. */
   function fromUrl(url: string, pageUrl = `${pages.url}/intake.html`) {
     return panel.evaluate(
@@ -188,15 +196,15 @@ describe('image intake on the real web (real Chromium)', () => {
   });
 
   it('reads a blob: image in the page when chosen from the native context menu', async () => {
-    await chooseFromNativeContextMenu(page, '#blob-img', ext.display!, ['Up', 'Up', 'Return']);
+    await chooseFromNativeContextMenu(page, '#blob-img', ext.display!, USE_AS_IMAGE_PROMPT);
     await panel.bringToFront();
     await expectThumbnail(111, 81);
   });
 
   it('takes the image a plain text link points to, from the native context menu', async () => {
-    // On a text link our one entry sits just above "Inspect" (an <img> inside a link would
-    // match two of our entries, which Chrome folds into a submenu).
-    await chooseFromNativeContextMenu(page, '#img-link', ext.display!, ['Up', 'Up', 'Return']);
+    // On a text link to an image our entries are "Use linked image" and "Add linked image to
+    // image prompt", folded into our submenu; the first is the one.
+    await chooseFromNativeContextMenu(page, '#img-link', ext.display!, USE_AS_IMAGE_PROMPT);
     await panel.bringToFront();
     await expectThumbnail(117, 87);
   });
@@ -204,14 +212,14 @@ describe('image intake on the real web (real Chromium)', () => {
   it('takes the largest candidate of a srcset, not the small one on screen', async () => {
     // The page shows the 120w candidate (sizes=120px at 1x); the site also offers 480w.
     expect(await page.locator('#responsive').evaluate((img: HTMLImageElement) => img.currentSrc)).toMatch(/small\.png$/);
-    await chooseFromNativeContextMenu(page, '#responsive', ext.display!, ['Up', 'Up', 'Return']);
+    await chooseFromNativeContextMenu(page, '#responsive', ext.display!, USE_AS_IMAGE_PROMPT);
     await panel.bringToFront();
     await expectThumbnail(480, 360);
   });
 
   it('reads the image in the page when the site refuses the extension itself', async () => {
     const before = pages.hits.filter((h) => h.path === '/same-origin-only.png').length;
-    await chooseFromNativeContextMenu(page, '#same-origin-img', ext.display!, ['Up', 'Up', 'Return']);
+    await chooseFromNativeContextMenu(page, '#same-origin-img', ext.display!, USE_AS_IMAGE_PROMPT);
     await panel.bringToFront();
     await expectThumbnail(119, 89);
     // Refused twice (plain, then with the page as Referer), then read by the page itself.
@@ -219,7 +227,7 @@ describe('image intake on the real web (real Chromium)', () => {
   });
 
   it('draws an SVG image in the page it came from (the worker cannot decode SVG)', async () => {
-    await chooseFromNativeContextMenu(page, '#svg-img', ext.display!, ['Up', 'Up', 'Return']);
+    await chooseFromNativeContextMenu(page, '#svg-img', ext.display!, USE_AS_IMAGE_PROMPT);
     await panel.bringToFront();
     // A 200 x 100 vector is drawn at a useful size: long side 1024.
     await expectThumbnail(1024, 512);
@@ -228,6 +236,8 @@ describe('image intake on the real web (real Chromium)', () => {
   it('draws an SVG file added with "+" in the panel', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'svg-')), 'wide.svg');
     writeFileSync(file, SVG_LOGO.replace('width="200" height="100"', 'width="300" height="100"'));
+    // "+" adds to the tray; with the tray emptied first, the file becomes the image prompt.
+    await emptyTray();
     await field().getByLabel('Image file').setInputFiles(file);
     await expectThumbnail(1024, 341);
   });
@@ -265,6 +275,8 @@ describe('image intake on the real web (real Chromium)', () => {
 
   it('takes a pasted image address and a pasted image file', async () => {
     await panel.bringToFront();
+    // A paste adds to the tray: into an empty tray it becomes the image prompt.
+    await emptyTray();
     // A data: address: a pasted http address has no page, and this server is on loopback.
     await panel.evaluate(`(() => {
       const dt = new DataTransfer();
@@ -281,6 +293,11 @@ describe('image intake on the real web (real Chromium)', () => {
       dt.items.add(new File([blob], 'clip.png', { type: 'image/png' }));
       document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
     })()`);
+    // The second paste joined the tray behind the image prompt...
+    await field().getByRole('img', { name: 'Reference 2' }).waitFor({ timeout: 20_000 });
+    await expectThumbnail(115, 85);
+    // ...and becomes the image prompt once the first is removed.
+    await field().getByRole('button', { name: 'Remove reference 1' }).click();
     await expectThumbnail(117, 87);
     expect(await field().textContent()).toContain('pasted');
   });

@@ -5,7 +5,7 @@ import { Jimp } from 'jimp';
 import { startPageServer, type PageServer } from '../../sandbox/page-server';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { buildBlockRules, RULE_IDS } from '../../utils/intake/private-network-rules';
-import { chooseFromNativeContextMenu, currentWorker, launchExtension, saveProviderKey, waitFor, type ExtensionBrowser } from './harness';
+import { chooseFromNativeContextMenu, currentWorker, launchExtension, saveProviderKey, waitFor, USE_AS_IMAGE_PROMPT, type ExtensionBrowser } from './harness';
 
 /**
  * Issue 12 in real Chromium: the extension's own requests never reach loopback or private
@@ -166,7 +166,7 @@ describe('network guard (real Chromium)', () => {
   }
   async function useImage(page: Page, selector: string) {
     await page.locator(selector).evaluate((img: HTMLImageElement) => img.decode());
-    await chooseFromNativeContextMenu(page, selector, ext.display!, ['Up', 'Up', 'Return']);
+    await chooseFromNativeContextMenu(page, selector, ext.display!, USE_AS_IMAGE_PROMPT);
     await panel.bringToFront();
   }
   /** The worker as it is now (it may have been stopped and restarted while idle). */

@@ -1,6 +1,6 @@
 import type { ReferenceRecord, ReferenceSource } from '../store/types';
 import { fetchImage, type FetchImageOptions } from './fetch-image';
-import { adoptFrom } from './ingest';
+import { adoptFrom, type TrayPlace } from './ingest';
 
 /**
  * The worker's way in for an image address: fetches it (URL policy, network guard, byte cap),
@@ -12,6 +12,7 @@ export async function adoptImageFromUrl(
   source: ReferenceSource,
   fetchFn: typeof fetch = fetch,
   opts: FetchImageOptions = {},
+  place: TrayPlace = 'prompt',
 ): Promise<ReferenceRecord> {
-  return adoptFrom(url, source, () => fetchImage(url, { pageUrl: source.pageUrl }, fetchFn, opts));
+  return adoptFrom(url, source, () => fetchImage(url, { pageUrl: source.pageUrl }, fetchFn, opts), { place });
 }

@@ -4,11 +4,20 @@ import { AppError, toAppError } from '../errors';
 import { normalizeImage } from '../image/normalize';
 import { isSvgBlob, rasterizeSvgText, SVG_MAX_TEXT_BYTES } from '../image/svg';
 import type { ReferenceRecord, ReferenceSource } from '../store/types';
-import { patchDraft } from '../store/drafts';
+import { addReference, patchDraft, setImagePrompt, trayFullError, trayHasRoom } from '../store/drafts';
+
+/**
+ * Where an adopted image goes in the tray: `prompt` ("Use as image prompt") takes the first
+ * place and keeps the rest; `add` ("Add to image prompt", the panel's own "+", drop and paste)
+ * appends, and starts the tray when it is empty.
+ */
+export type TrayPlace = 'prompt' | 'add';
 
 export interface IngestOptions {
   /** Draws SVG text as PNG somewhere with a document (the page the image came from). */
   rasterizeSvg?: SvgRasterizer;
+  /** Default `prompt`. */
+  place?: TrayPlace;
 }
 
 type SvgRasterizer = (svgText: string) => Promise<Blob>;
@@ -32,10 +41,10 @@ async function rasterizeIfSvg(blob: Blob, rasterize = rasterizeHere): Promise<Bl
 
 /**
  * Turns bytes from anywhere (a page, a file, a drop, a previous result) into a stored
- * reference and makes it the panel's current image prompt. Runs in the worker and in
- * extension pages alike; both share the same IndexedDB.
+ * reference; adoptFrom then makes it the panel's current image prompt. Runs in the worker and
+ * in extension pages alike; both share the same IndexedDB.
  */
-async function ingestBlob(blob: Blob, source: ReferenceSource, opts: IngestOptions = {}): Promise<ReferenceRecord> {
+export async function ingestBlob(blob: Blob, source: ReferenceSource, opts: IngestOptions = {}): Promise<ReferenceRecord> {
   const normal = await normalizeImage(await rasterizeIfSvg(blob, opts.rasterizeSvg));
   return saveReference(normal, source);
 }
@@ -51,9 +60,11 @@ export async function adoptFrom(url: string | undefined, source: ReferenceSource
   // for this one so the two never land out of order.
   const loading = patchDraft({ intake: { status: 'loading', sourceUrl, startedAt: Date.now() } });
   try {
+    // A full tray says so before anything is downloaded.
+    if (opts.place === 'add' && !(await trayHasRoom())) throw trayFullError();
     const ref = await ingestBlob(await getBlob(), source, opts);
     await loading;
-    await patchDraft({ referenceId: ref.id, intake: { status: 'idle' } });
+    await (opts.place === 'add' ? addReference : setImagePrompt)(ref.id, { intake: { status: 'idle' } });
     return ref;
   } catch (err) {
     const error = toAppError(err, 'not_an_image');
@@ -64,12 +75,12 @@ export async function adoptFrom(url: string | undefined, source: ReferenceSource
 }
 
 /** Files picked or dropped in the panel. */
-export function adoptImageBlob(blob: Blob, source: ReferenceSource): Promise<ReferenceRecord> {
-  return adoptFrom(undefined, source, async () => blob);
+export function adoptImageBlob(blob: Blob, source: ReferenceSource, place: TrayPlace = 'prompt'): Promise<ReferenceRecord> {
+  return adoptFrom(undefined, source, async () => blob, { place });
 }
 
-/** A generated result becomes the next image prompt (the iteration loop). */
-export async function adoptResult(resultId: string): Promise<ReferenceRecord> {
+/** A generated result becomes the next image prompt (the iteration loop), or one more reference. */
+export async function adoptResult(resultId: string, place: TrayPlace = 'prompt'): Promise<ReferenceRecord> {
   const result = await requireResult(resultId);
-  return adoptImageBlob(result.blob, { kind: 'result', jobId: result.jobId, resultId });
+  return adoptImageBlob(result.blob, { kind: 'result', jobId: result.jobId, resultId }, place);
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { registerMenus } from '../../../entrypoints/background/menus';
+import type { Browser } from 'wxt/browser';
+
+const calls = vi.hoisted(() => ({ adopt: vi.fn() }));
+vi.mock('../../../entrypoints/background/panel', () => ({ openPanel: () => {} }));
+vi.mock('../../../entrypoints/background/intake', () => ({ adoptPageImage: calls.adopt, storePageImage: vi.fn(), startPicking: vi.fn() }));
+
+const { registerMenus } = await import('../../../entrypoints/background/menus');
 
 describe('context menus', () => {
   it('are named from the texts file when the extension is installed or updated', async () => {
@@ -15,11 +21,30 @@ describe('context menus', () => {
 
     registerMenus();
     await fakeBrowser.runtime.onInstalled.trigger({ reason: 'install' });
-    await vi.waitFor(() => expect(created).toHaveLength(3));
+    await vi.waitFor(() => expect(created).toHaveLength(6));
     expect(created.map((m) => [m.title, m.contexts])).toEqual([
       ['Use as image prompt', ['image']],
+      ['Add to image prompt', ['image']],
       ['Use linked image as image prompt', ['link']],
+      ['Add linked image to image prompt', ['link']],
       ['Pick an image on this page', ['page']],
+      ['Describe this image', ['image']],
     ]);
+  });
+
+  it('"Add to image prompt" adopts the image into the tray, "Use as image prompt" as the image prompt', () => {
+    const add = vi.spyOn(fakeBrowser.contextMenus.onClicked, 'addListener').mockImplementation(() => {});
+    if (fakeBrowser.commands) vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(() => {});
+    registerMenus();
+    const onClicked = add.mock.calls[0]![0] as (info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab) => void;
+    const tab = { id: 7, windowId: 1, url: 'https://example.org/page', title: 'A page' } as Browser.tabs.Tab;
+    const info = { srcUrl: 'https://example.org/a.jpg', frameId: 0, editable: false, pageUrl: 'https://example.org/page' };
+    const source = { kind: 'page', url: 'https://example.org/a.jpg', pageUrl: 'https://example.org/page', pageTitle: 'A page' };
+    onClicked({ ...info, menuItemId: 'add-to-image-prompt' }, tab);
+    expect(calls.adopt).toHaveBeenLastCalledWith('https://example.org/a.jpg', source, { tabId: 7, frameId: 0 }, true, 'add');
+    onClicked({ ...info, menuItemId: 'use-as-image-prompt' }, tab);
+    expect(calls.adopt).toHaveBeenLastCalledWith('https://example.org/a.jpg', source, { tabId: 7, frameId: 0 }, true);
+    onClicked({ ...info, menuItemId: 'add-linked-image', linkUrl: 'https://example.org/big.png' }, tab);
+    expect(calls.adopt).toHaveBeenLastCalledWith('https://example.org/big.png', { ...source, url: 'https://example.org/big.png' }, { tabId: 7, frameId: 0 }, false, 'add');
   });
 });

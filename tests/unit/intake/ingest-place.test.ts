@@ -1,0 +1,45 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { IDBFactory } from 'fake-indexeddb';
+import { adoptFrom } from '@/utils/intake/ingest';
+import { loadDraft, setTray } from '@/utils/store/drafts';
+import { resetDbForTests } from '@/utils/store/schema';
+import { TRAY_MAX } from '@/utils/store/types';
+
+// Decoding needs a browser; here each blob's text stands for a distinct, already normal image.
+vi.mock('@/utils/image/normalize', () => ({
+  normalizeImage: async (blob: Blob) => ({ blob, mime: 'image/png', width: 1, height: 1, thumb: blob, sha256: await blob.text() }),
+}));
+
+const image = (name: string) => async () => new Blob([name], { type: 'image/png' });
+const ids = async () => (await loadDraft()).references.map((r) => r.referenceId);
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+  resetDbForTests();
+});
+
+describe('where an adopted image goes in the tray', () => {
+  it('"Use as image prompt" replaces the first image and keeps the rest; "add" appends', async () => {
+    const a = await adoptFrom(undefined, { kind: 'file' }, image('a'), { place: 'add' });
+    const b = await adoptFrom(undefined, { kind: 'file' }, image('b'), { place: 'add' });
+    expect(await ids()).toEqual([a.id, b.id]);
+    const c = await adoptFrom(undefined, { kind: 'page' }, image('c'));
+    expect(await ids()).toEqual([c.id, b.id]);
+    const d = await loadDraft();
+    expect(d.referenceId).toBe(c.id);
+    expect(d.intake.status).toBe('idle');
+    // The same picture again is the same reference: not added twice.
+    await adoptFrom(undefined, { kind: 'drop' }, image('b'), { place: 'add' });
+    expect(await ids()).toEqual([c.id, b.id]);
+  });
+
+  it('refuses to add to a full tray before fetching, and says so in the draft', async () => {
+    await setTray(Array.from({ length: TRAY_MAX }, (_, i) => ({ referenceId: `r${i}` })));
+    const getBlob = vi.fn(image('x'));
+    await expect(adoptFrom('https://img.example/x.png', { kind: 'page' }, getBlob, { place: 'add' })).rejects.toMatchObject({ kind: 'invalid_input' });
+    expect(getBlob).not.toHaveBeenCalled();
+    const d = await loadDraft();
+    expect(d.intake).toMatchObject({ status: 'error', error: { kind: 'invalid_input' } });
+    expect(d.references).toHaveLength(TRAY_MAX);
+  });
+});
