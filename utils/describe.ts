@@ -11,7 +11,7 @@ import type { PreparedImage, ProviderContext } from './providers/types';
  */
 
 /** Providers whose adapters can describe, in order of preference. */
-const DESCRIBERS: readonly ProviderId[] = ['fal', 'openai', 'google'];
+export const DESCRIBERS: readonly ProviderId[] = ['fal', 'openai', 'google'];
 
 const DESCRIBE_INSTRUCTION =
   'Describe this picture so an image generator can recreate its look: main subject, composition, setting, style, colours and lighting. One paragraph of plain prose, no preamble, at most 80 words.';
@@ -19,9 +19,9 @@ const DESCRIBE_INSTRUCTION =
 /** About 80 words with room to finish the sentence; keeps cost and prompt length bounded. */
 export const DESCRIBE_MAX_TOKENS = 200;
 
-/** Which provider describes for a job on `routeProvider`, given the providers the user can use. */
-export function pickDescriber(routeProvider: ProviderId, usable: (p: ProviderId) => boolean): ProviderId | null {
-  if (DESCRIBERS.includes(routeProvider) && usable(routeProvider)) return routeProvider;
+/** Which provider describes for a job on `routeProvider` (none: no preference), given the providers the user can use. */
+export function pickDescriber(routeProvider: ProviderId | undefined, usable: (p: ProviderId) => boolean): ProviderId | null {
+  if (routeProvider && DESCRIBERS.includes(routeProvider) && usable(routeProvider)) return routeProvider;
   return DESCRIBERS.find(usable) ?? null;
 }
 

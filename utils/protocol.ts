@@ -4,7 +4,7 @@ import { browser, type Browser } from 'wxt/browser';
 import { AppError, SerializedError, toAppError } from './errors';
 import { JobRequest } from './store/types';
 import { ModelId, ProviderId } from './models';
-import { ModelCheckRow } from './model-check';
+import { ModelCheckRow, ReachableModels } from './model-check';
 import { COMPARE_MAX_MODELS, COMPARE_MIN_MODELS } from './compare';
 import { i18n } from '#i18n';
 
@@ -62,17 +62,30 @@ const PROTOCOL = {
     reply: z.object({}),
   },
   'reference.fromUrl': {
-    payload: z.object({ url: z.string().check(z.minLength(1), z.maxLength(8 * 1024 * 1024)), pageUrl: z.optional(z.string().check(z.maxLength(4096))) }),
+    payload: z.object({
+      url: z.string().check(z.minLength(1), z.maxLength(8 * 1024 * 1024)),
+      pageUrl: z.optional(z.string().check(z.maxLength(4096))),
+      /** Where it goes in the tray (see TrayPlace in utils/intake/ingest.ts); default the image prompt. */
+      place: z.optional(z.enum(['prompt', 'add'])),
+    }),
     reply: z.object({ referenceId: z.string() }),
   },
   'reference.describe': {
     payload: z.object({ referenceId: z.string().check(z.minLength(1)), modelId: ModelId }),
     reply: z.object({ description: z.string() }),
   },
+  /**
+   * "Describe" in the panel: the reference in words from any provider with a vision route, and
+   * which provider it was. Progress and outcome are also written to the draft (`describe`).
+   */
+  'reference.describeOnDemand': {
+    payload: z.object({ referenceId: z.string().check(z.minLength(1), z.maxLength(200)) }),
+    reply: z.object({ description: z.string(), provider: ProviderId }),
+  },
   /** "Check my models": free lookups only; marks routes whose model is gone, clears found ones. */
   'models.check': {
     payload: z.object({}),
-    reply: z.object({ checkedAt: z.number(), rows: z.array(ModelCheckRow) }),
+    reply: z.object({ checkedAt: z.number(), rows: z.array(ModelCheckRow), reachable: z._default(z.array(ReachableModels), []) }),
   },
   'provider.testKey': {
     payload: z.object({ provider: ProviderId }),

@@ -10,13 +10,14 @@ import { DESCRIBE_INPUT } from '@/utils/jobs/prepare-input';
 import { chooseRoute } from '@/utils/routing';
 import { configuredProviders } from '@/utils/secrets';
 import { loadSettings, SANDBOX_BUILD } from '@/utils/settings';
-import { checkModels } from '@/utils/model-check';
+import { checkModels, reachableModels } from '@/utils/model-check';
 import { applyModelFindings } from '@/utils/route-health';
 import { findRoute } from '@/utils/models';
 import { startCompareRun } from '@/utils/compare';
 import { fetchWithReferer } from './intake';
 import { describeReference, jobEngine, resolveTarget } from './jobs';
 import { resumeJobs } from './keep-alive';
+import { describeStoredReference, workerDescribeDeps } from './describe-on-demand';
 
 const handlers: Handlers = {
   async 'job.create'({ request }) {
@@ -38,9 +39,9 @@ const handlers: Handlers = {
     // Arriving is the point: a stopped worker was started to receive this, and resumed its jobs.
     return {};
   },
-  async 'reference.fromUrl'({ url, pageUrl }) {
+  async 'reference.fromUrl'({ url, pageUrl, place }) {
     // A known page may be needed as Referer (hotlink protection); see intake.ts.
-    const ref = await adoptImageFromUrl(url, { kind: 'drop', url: url.startsWith('data:') ? undefined : url, pageUrl }, fetch, { refererFetch: fetchWithReferer });
+    const ref = await adoptImageFromUrl(url, { kind: 'drop', url: url.startsWith('data:') ? undefined : url, pageUrl }, fetch, { refererFetch: fetchWithReferer }, place);
     return { referenceId: ref.id };
   },
   async 'reference.describe'({ referenceId, modelId }) {
@@ -49,19 +50,26 @@ const handlers: Handlers = {
     const { route } = chooseRoute(modelId, env);
     return { description: await describeReference(route.provider, await prepareForRoute(ref, DESCRIBE_INPUT)) };
   },
+  async 'reference.describeOnDemand'({ referenceId }) {
+    // Without a run id this run replaces any other, so it always has an outcome to return.
+    const outcome = await describeStoredReference(referenceId, workerDescribeDeps());
+    if (!outcome) throw new AppError('internal', 'The description was replaced by a newer one.');
+    return outcome;
+  },
   async 'models.check'() {
-    const rows = await checkModels({
+    const deps = {
       settings: await loadSettings(),
       adapterFor: getAdapter,
       targetFor: resolveTarget,
-      fetch: (i, init) => fetch(i, init),
-    });
+      fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init),
+    };
+    const rows = await checkModels(deps);
     // What the providers said now replaces what this browser remembered.
     await applyModelFindings({
       missing: rows.filter((r) => r.status === 'missing').map((r) => ({ routeId: r.routeId, message: r.detail, model: r.model })),
       present: rows.filter((r) => r.status === 'present' || r.status === 'deprecated').map((r) => r.routeId),
     });
-    return { checkedAt: Date.now(), rows: rows.filter((r) => findRoute(r.routeId)) };
+    return { checkedAt: Date.now(), rows: rows.filter((r) => findRoute(r.routeId)), reachable: await reachableModels(deps) };
   },
   async 'provider.testKey'({ provider }) {
     const adapter = getAdapter(provider);
