@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { i18n } from '#i18n';
+import { formatUsd } from '@/utils/pricing';
 
 interface ResultDetailsReference {
   /** The reference's thumbnail (object URL); null when it is no longer stored. */
@@ -9,6 +10,15 @@ interface ResultDetailsReference {
   /** The page it came from, offered as a link when it is a web address. */
   href?: string;
 }
+
+/**
+ * What the job cost as far as we know: `cached` (answered from stored images: nothing),
+ * `known` (the provider reported it, or we computed it from the usage it reported), `unknown`.
+ */
+export type ResultCost =
+  | { kind: 'cached' }
+  | { kind: 'known'; usd: number; source: 'reported' | 'computed'; providerName: string }
+  | { kind: 'unknown'; providerName: string };
 
 export interface ResultDetailsProps {
   /** The exact prompt sent. */
@@ -24,13 +34,15 @@ export interface ResultDetailsProps {
   seed: number | null;
   /** The image prompt used, or null for a text-only generation. */
   reference: ResultDetailsReference | null;
+  /** Absent: no cost row (callers that do not know the job). */
+  cost?: ResultCost;
   onReuse: () => void;
   /** For aria-controls of the button that shows these details. */
   id?: string;
 }
 
 /** "Show settings": how an image was made, and a way to make another like it. */
-export function ResultDetails({ prompt, modelName, routeLabel, strength, aspectRatio, numImages, seed, reference, onReuse, id }: ResultDetailsProps) {
+export function ResultDetails({ prompt, modelName, routeLabel, strength, aspectRatio, numImages, seed, reference, cost, onReuse, id }: ResultDetailsProps) {
   const headingId = useId();
   const byDefault = i18n.t('results.details.defaultValue');
   return (
@@ -53,12 +65,30 @@ export function ResultDetails({ prompt, modelName, routeLabel, strength, aspectR
         <dd>{seed ?? i18n.t('results.details.seedRandom')}</dd>
         <dt>{i18n.t('results.details.reference')}</dt>
         <dd>{reference ? <ReferenceUsed {...reference} /> : i18n.t('results.details.noReference')}</dd>
+        {cost ? (
+          <>
+            <dt>{i18n.t('cost.label')}</dt>
+            <dd className="result-details-cost">{costText(cost)}</dd>
+          </>
+        ) : null}
       </dl>
       <button type="button" onClick={onReuse}>
         {i18n.t('results.details.reuse')}
       </button>
     </section>
   );
+}
+
+/** "$0.06, reported by Black Forest Labs"; a computed cost says it was worked out, not billed. */
+function costText(cost: ResultCost): string {
+  switch (cost.kind) {
+    case 'cached':
+      return i18n.t('cost.cached');
+    case 'unknown':
+      return i18n.t('cost.unknown', [cost.providerName]);
+    case 'known':
+      return i18n.t(cost.source === 'reported' ? 'cost.reported' : 'cost.computed', [formatUsd(cost.usd), cost.providerName]);
+  }
 }
 
 function ReferenceUsed({ thumbUrl, source, href }: ResultDetailsReference) {

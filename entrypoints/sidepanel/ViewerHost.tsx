@@ -1,10 +1,10 @@
 import { useMemo } from 'react';
 import { i18n } from '#i18n';
 import { ResultViewer } from '@/components/results/ResultViewer';
-import type { ResultDetailsProps } from '@/components/results/ResultDetails';
+import type { ResultCost, ResultDetailsProps } from '@/components/results/ResultDetails';
 import { copyImageToClipboard } from '@/utils/clipboard';
 import { resultFileName } from '@/utils/file-name';
-import { findRoute, getModel } from '@/utils/models';
+import { findRoute, getModel, PROVIDER_NAMES } from '@/utils/models';
 import { routeLabel } from '@/utils/routing';
 import { requireResult, setStarred } from '@/utils/store/results';
 import type { JobRecord, ReferenceRecord } from '@/utils/store/types';
@@ -17,6 +17,8 @@ export interface ViewerHostProps {
   onTargetChange: (target: ViewerTarget) => void;
   onClose: () => void;
   onUseAsPrompt: (resultId: string) => void;
+  /** "Add to image prompt": the image joins the tray, the image prompt stays. */
+  onAddToPrompt: (resultId: string) => void;
   onDelete: (resultId: string) => void;
   onReuse: (job: JobRecord) => void;
   /** Opens the tree of the iteration this image belongs to. */
@@ -24,7 +26,7 @@ export interface ViewerHostProps {
 }
 
 /** The large viewer, fed from storage: the job's images, the one on screen at full size, and how it was made. */
-export default function ViewerHost({ target, onTargetChange, onClose, onUseAsPrompt, onDelete, onReuse, onShowLineage }: ViewerHostProps) {
+export default function ViewerHost({ target, onTargetChange, onClose, onUseAsPrompt, onAddToPrompt, onDelete, onReuse, onShowLineage }: ViewerHostProps) {
   const data = useViewerData(target.jobId);
   const results = useMemo(() => data?.results ?? [], [data]);
   const index = Math.max(0, results.findIndex((r) => r.id === target.resultId));
@@ -69,6 +71,7 @@ export default function ViewerHost({ target, onTargetChange, onClose, onUseAsPro
       }
       onCopy={async (id) => copyImageToClipboard((await requireResult(id)).blob)}
       onUseAsPrompt={onUseAsPrompt}
+      onAddToPrompt={onAddToPrompt}
       onToggleStar={(id, starred) => void setStarred(id, starred).catch(() => {})}
       onDelete={onDelete}
     />
@@ -105,8 +108,16 @@ function detailsOf(job: JobRecord, reference: ReferenceRecord | null, referenceT
           href: reference?.source.pageUrl ?? reference?.source.url,
         }
       : null,
+    cost: costOf(job),
     onReuse,
   };
+}
+
+/** A cached job cost nothing; otherwise what the provider reported, if it did. */
+function costOf(job: JobRecord): ResultCost {
+  if (job.cachedFrom) return { kind: 'cached' };
+  const providerName = PROVIDER_NAMES[job.provider] ?? job.provider;
+  return job.cost ? { kind: 'known', usd: job.cost.usd, source: job.cost.source, providerName } : { kind: 'unknown', providerName };
 }
 
 function referenceSourceText(ref: ReferenceRecord): string {

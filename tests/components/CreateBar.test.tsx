@@ -54,3 +54,36 @@ describe('CreateBar', () => {
     expect(screen.queryByRole('button', { name: 'New variation' })).toBeNull();
   });
 });
+
+describe('CreateBar: cost estimate', () => {
+  it('shows "about" the estimate, called an estimate, with the price date and provider in its title', () => {
+    render(<CreateBar blockedBy={null} onCreate={vi.fn()} onVariation={vi.fn()} estimate={{ usd: 0.06, partial: false, checkedOn: '2026-12-06', providerName: 'Black Forest Labs' }} />);
+    const line = screen.getByText(/about \$0\.06/);
+    expect(line.textContent).toMatch(/^Estimate: about \$0\.06/);
+    const title = line.getAttribute('title') ?? '';
+    expect(title).toContain('estimate');
+    expect(title).toContain('Black Forest Labs');
+    expect(title).toContain('6 December 2026');
+    // Create's description carries it too, for screen readers.
+    expect(screen.getByRole('button', { name: 'Create' })).toHaveAccessibleDescription(expect.stringContaining('about $0.06'));
+  });
+
+  it('sums a compare run and says when some models have no published price', () => {
+    render(<CreateBar blockedBy={null} compareCount={3} onCreate={vi.fn()} onVariation={vi.fn()} estimate={{ usd: 0.09, partial: true, checkedOn: '2026-12-06' }} />);
+    const line = screen.getByText(/about \$0\.09/);
+    expect(line.textContent).toContain('Estimate for 3 models: about $0.09');
+    expect(line.textContent).toContain('without a published price not counted');
+    expect(line.getAttribute('title')).toContain('providers’ published prices');
+  });
+
+  it('says "no price published" rather than inventing one', () => {
+    render(<CreateBar blockedBy={null} onCreate={vi.fn()} onVariation={vi.fn()} estimate={{ usd: null, partial: false }} />);
+    expect(screen.getByText('No price published for this route')).toBeTruthy();
+    expect(screen.queryByText(/\$/)).toBeNull();
+  });
+
+  it('shows nothing about cost while the estimate is unknown', () => {
+    render(<CreateBar blockedBy={null} onCreate={vi.fn()} onVariation={vi.fn()} estimate={null} />);
+    expect(screen.queryByText(/Estimate|price/)).toBeNull();
+  });
+});

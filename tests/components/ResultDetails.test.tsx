@@ -64,3 +64,28 @@ describe('ResultDetails', () => {
     expect(onReuse).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('ResultDetails: cost', () => {
+  it('shows a reported cost with who reported it', () => {
+    render(<ResultDetails {...base} cost={{ kind: 'known', usd: 0.06, source: 'reported', providerName: 'Black Forest Labs' }} />);
+    expect(valueOf('Cost')).toBe('$0.06, reported by Black Forest Labs');
+  });
+
+  it('says a computed cost was estimated from reported usage, not billed', () => {
+    render(<ResultDetails {...base} cost={{ kind: 'known', usd: 0.0421, source: 'computed', providerName: 'OpenAI' }} />);
+    expect(valueOf('Cost')).toBe('$0.042, estimated from the usage OpenAI reported');
+  });
+
+  it('says a cached job cost nothing, and an unreported one is unknown', () => {
+    render(<ResultDetails {...base} cost={{ kind: 'cached' }} />);
+    expect(valueOf('Cost')).toMatch(/^Nothing: .*earlier identical job/);
+    cleanup();
+    render(<ResultDetails {...base} cost={{ kind: 'unknown', providerName: 'fal' }} />);
+    expect(valueOf('Cost')).toBe('Not reported by fal');
+  });
+
+  it('has no cost row when the caller does not know the job', () => {
+    render(<ResultDetails {...base} />);
+    expect(screen.queryByText('Cost', { selector: 'dt' })).toBeNull();
+  });
+});

@@ -3,8 +3,7 @@ import type { Page } from 'playwright-core';
 import { resolve } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { launchExtension, saveProviderKey, type ExtensionBrowser } from './harness';
-import { MODELS, PROVIDER_NAMES, type ModelId, type ProviderId } from '../../utils/models';
-import { getAdapter } from '../../utils/providers';
+import { ADAPTED_PROVIDERS, KEYLESS_PROVIDERS, MODELS, PROVIDER_NAMES, type ModelId, type ProviderId } from '../../utils/models';
 
 /**
  * Issue 3: one Create per provider, through the local sandbox that speaks each provider's wire
@@ -21,13 +20,16 @@ interface Case {
   described: boolean;
 }
 
-/** One route per provider (the first route of that provider in the catalogue). */
+/**
+ * One route per provider (the first route of that provider in the catalogue). Providers without
+ * a key (ComfyUI: an address and a workflow) have their own file, tests/e2e/comfyui.e2e.ts.
+ */
 function cases(): Case[] {
   const seen = new Set<ProviderId>();
   const out: Case[] = [];
   for (const model of MODELS) {
     for (const route of model.routes) {
-      if (seen.has(route.provider) || !getAdapter(route.provider) || route.lifecycle.status === 'retired') continue;
+      if (seen.has(route.provider) || !ADAPTED_PROVIDERS.has(route.provider) || KEYLESS_PROVIDERS.has(route.provider) || route.lifecycle.status === 'retired') continue;
       seen.add(route.provider);
       out.push({
         provider: route.provider,
@@ -131,6 +133,13 @@ describe('one Create per provider through the sandbox (real Chromium)', () => {
         // Described, not sent: no image in the request, neither inline nor as a file part.
         expect(text).not.toContain('data:image');
         expect(text).not.toContain('"file"');
+      }
+      if (c.provider === 'bfl') {
+        // BFL reports what a task cost (credits, $0.01 each): the job keeps it, and the options
+        // page adds it to this month's spending.
+        await options.reload();
+        const totals = options.getByRole('region', { name: 'Spending this month' });
+        await expect.poll(() => totals.getByRole('row', { name: /Black Forest Labs/ }).textContent()).toMatch(/\$0\.0\d+/);
       }
     });
   }

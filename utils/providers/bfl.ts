@@ -3,11 +3,11 @@ import { AppError } from '../errors';
 import { wireModel, type RouteSpec } from '../models';
 import { bytesToBase64 } from '../image/bytes';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, sameOrigin, stripEnd } from './http';
-import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, SubmitOutcome } from './types';
+import type { GenerationInput, JobCost, PollOutcome, ProviderAdapter, ProviderContext, ProviderHandle, SubmitOutcome } from './types';
 
 /**
  * Black Forest Labs API.
- *   POST {base}/v1/{model}     x-key: <key>, JSON   -> { id, polling_url, cost? }
+ *   POST {base}/v1/{model}     x-key: <key>, JSON   -> { id, polling_url, cost?, input_mp?, output_mp? }
  *   GET  polling_url           x-key                -> { id, status, result: { sample }, progress, details }
  *        status: Pending | Ready | Request Moderated | Content Moderated | Task not found | Error
  *   GET  {base}/v1/credits                          (key check) -> { credits }
@@ -33,7 +33,35 @@ import type { GenerationInput, PollOutcome, ProviderAdapter, ProviderContext, Pr
 
 const PROVIDER = 'Black Forest Labs';
 
-const SubmitReply = z.object({ id: z.string().min(1), polling_url: z.url() });
+/**
+ * The submit reply (AsyncResponse): `cost`, `input_mp` and `output_mp` are `number | null` in
+ * BFL's OpenAPI reference (docs.bfl.ml/api-reference/models/generate-an-image-with-flux-11-[pro]-
+ * with-ultra-mode-and-optional-raw-mode, read 2026-12-06). `cost` is in credits: BFL bills in
+ * credits, "1 credit = $0.01 USD" (docs.bfl.ai/quick_start/pricing), and the same page lists
+ * FLUX1.1 [pro] Ultra at 6 credits, which is what the reply says for it. A cost we cannot read is
+ * left out rather than failing a paid job.
+ */
+const SubmitReply = z.object({
+  id: z.string().min(1),
+  polling_url: z.url(),
+  cost: z.number().nonnegative().nullish().catch(undefined),
+});
+
+/** BFL's documented rate: 1 credit = $0.01 (docs.bfl.ai/quick_start/pricing). */
+export const BFL_USD_PER_CREDIT = 0.01;
+
+/** The charge BFL reported at submit, kept in the handle (strings only) until the job is done. */
+const COST_KEY = 'costCredits';
+
+/** The handle's reported credits as dollars, or undefined when BFL did not say. */
+export function reportedCost(handle: ProviderHandle): JobCost | undefined {
+  const raw = handle[COST_KEY];
+  if (raw === undefined) return undefined;
+  const credits = Number(raw);
+  if (!Number.isFinite(credits) || credits < 0) return undefined;
+  // Rounded to a hundredth of a cent: credits come in steps of 0.1 or so, floats do not.
+  return { usd: Math.round(credits * BFL_USD_PER_CREDIT * 10_000) / 10_000, source: 'reported' };
+}
 
 const ResultReply = z.object({
   id: z.string().optional(),
@@ -168,6 +196,7 @@ export const bflAdapter: ProviderAdapter = {
     if (!res.ok) throw await failure(res);
     const reply = parseReply(PROVIDER, SubmitReply, await readJson(res));
     const handle: ProviderHandle = { id: reply.id, pollingUrl: reply.polling_url };
+    if (typeof reply.cost === 'number') handle[COST_KEY] = String(reply.cost);
     return { kind: 'submitted', handle };
   },
 
@@ -190,7 +219,8 @@ export const bflAdapter: ProviderAdapter = {
         return { kind: 'pending', stage: 'running' };
       case 'Ready': {
         const result = parseReply(PROVIDER, ReadyResult, r.result);
-        return { kind: 'done', outputs: [{ kind: 'url', url: result.sample }] };
+        const cost = reportedCost(handle);
+        return { kind: 'done', outputs: [{ kind: 'url', url: result.sample }], ...(cost ? { cost } : {}) };
       }
       case 'Request Moderated':
         throw new AppError('moderated', 'Black Forest Labs\u2019 moderation refused the prompt or the reference image.', { provider: PROVIDER });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
 import { MODELS, toRouteStrength, type RouteSpec } from '@/utils/models';
-import { bflAdapter, devSize, isOfficialBflHost } from '@/utils/providers/bfl';
+import { BFL_USD_PER_CREDIT, bflAdapter, devSize, isOfficialBflHost, reportedCost } from '@/utils/providers/bfl';
 import type { GenerationInput, PreparedImage, ProviderContext, ProviderHandle } from '@/utils/providers/types';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { fakeFetch, jsonResponse, realImage } from './contract-helpers';
@@ -73,7 +73,8 @@ describe('Black Forest Labs adapter: request wire form', () => {
       const body = JSON.parse(String(c.body)) as Record<string, unknown>;
       expect(body).toEqual(EXPECTED_BODY[r.endpoint]!(b64));
       expect(String(body.image_prompt).startsWith('data:')).toBe(false);
-      expect(out).toEqual({ kind: 'submitted', handle: HANDLE });
+      // The reported cost (credits) travels in the handle until the task is done.
+      expect(out).toEqual({ kind: 'submitted', handle: { ...HANDLE, costCredits: '6' } });
     });
   }
 
@@ -187,6 +188,26 @@ describe('Black Forest Labs adapter: replies', () => {
     await expect(poll({ id: TASK, status: 'Exploded' })).rejects.toMatchObject({ kind: 'bad_reply' });
   });
 
+  it('reads the cost BFL reports at submit (credits, $0.01 each) and returns it, in dollars, when done', async () => {
+    const submit = async (body: unknown) =>
+      bflAdapter.submit(route('flux-pro-1.1-ultra'), panelInput(route('flux-pro-1.1-ultra'), PNG), ctxWith(fakeFetch(jsonResponse(body)).fetch));
+    // AsyncResponse: cost, input_mp and output_mp are number | null.
+    const withCost = await submit({ id: TASK, polling_url: REGIONAL, cost: 4.5, input_mp: 1, output_mp: 1.98 });
+    expect(withCost).toEqual({ kind: 'submitted', handle: { ...HANDLE, costCredits: '4.5' } });
+    // No cost, a null one or one we cannot read: the job goes on without it.
+    for (const cost of [undefined, null, 'six', -1]) {
+      expect(await submit({ id: TASK, polling_url: REGIONAL, cost })).toEqual({ kind: 'submitted', handle: HANDLE });
+    }
+    const sample = 'https://delivery-us1.bfl.ai/results/sample.jpeg';
+    const ready = { id: TASK, status: 'Ready', result: { sample }, progress: 1 };
+    const done = await bflAdapter.poll(r(), { ...HANDLE, costCredits: '4.5' }, ctxWith(fakeFetch(jsonResponse(ready)).fetch));
+    expect(done).toEqual({ kind: 'done', outputs: [{ kind: 'url', url: sample }], cost: { usd: 0.045, source: 'reported' } });
+    expect(reportedCost({ ...HANDLE, costCredits: '6' })).toEqual({ usd: 0.06, source: 'reported' });
+    expect(reportedCost({ ...HANDLE, costCredits: 'x' })).toBeUndefined();
+    expect(reportedCost(HANDLE)).toBeUndefined();
+    expect(BFL_USD_PER_CREDIT).toBe(0.01);
+  });
+
   it('maps documented HTTP errors', async () => {
     const submit = (res: Response) => bflAdapter.submit(route('flux-pro-1.1-ultra'), panelInput(route('flux-pro-1.1-ultra'), PNG), ctxWith(fakeFetch(res).fetch));
     await expect(submit(jsonResponse({ detail: 'Not authenticated - Invalid Authentication' }, 401))).rejects.toMatchObject({ kind: 'bad_key' });
@@ -230,7 +251,11 @@ describe('Black Forest Labs adapter against the sandbox', () => {
       let url = '';
       for (let i = 0; i < 200 && !url; i++) {
         const p = await bflAdapter.poll(r, sub.handle!, ctx());
-        if (p.kind === 'done') url = (p.outputs[0] as { url: string }).url;
+        if (p.kind === 'done') {
+          url = (p.outputs[0] as { url: string }).url;
+          // The sandbox reports BFL's prices in credits: 2.5 for FLUX.1 [dev], 6 for Ultra.
+          expect(p.cost).toEqual({ usd: r.endpoint === 'flux-dev' ? 0.025 : 0.06, source: 'reported' });
+        }
         else {
           stages.push(p.stage);
           await new Promise((res) => setTimeout(res, 10));
