@@ -11,6 +11,7 @@ export const AppEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('draft.changed') }),
   z.object({ type: z.literal('results.changed') }),
   z.object({ type: z.literal('keys.changed') }),
+  z.object({ type: z.literal('presets.changed') }),
 ]);
 export type AppEvent = z.infer<typeof AppEvent>;
 

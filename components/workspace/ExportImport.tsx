@@ -86,6 +86,7 @@ export function ExportImport({ selectedJobIds = [], onExport, onImport, today = 
           {i18n.t('workspace.import')}
         </label>
       </div>
+      {selectedJobIds.length ? <p className="hint">{i18n.t('presets.exportHint')}</p> : null}
       {state.kind === 'working' ? (
         <div className="workspace-progress">
           <progress
@@ -117,7 +118,12 @@ export function ExportImport({ selectedJobIds = [], onExport, onImport, today = 
 
 function summaryText(summary: ImportSummary): string {
   const imported = i18n.t('workspace.imported', summary.jobsAdded, [summary.jobsAdded.toLocaleString()]);
-  return summary.jobsSkipped ? i18n.t('workspace.importedAlreadyHere', [imported, summary.jobsSkipped.toLocaleString()]) : imported;
+  const jobs = summary.jobsSkipped ? i18n.t('workspace.importedAlreadyHere', [imported, summary.jobsSkipped.toLocaleString()]) : imported;
+  const presets = summary.presetsAdded ?? 0;
+  if (!presets) return jobs;
+  // "Nothing new to import" would be wrong when presets came in.
+  if (!summary.jobsAdded && !summary.jobsSkipped) return i18n.t('presets.importedOnly', presets, [presets.toLocaleString()]);
+  return i18n.t('presets.plusPresets', presets, [presets.toLocaleString(), jobs]);
 }
 
 /** image-prompt-export-YYYY-MM-DD.zip, in the user's own calendar. */

@@ -1,12 +1,15 @@
 import { useEffect, useMemo, useState } from 'react';
 import { i18n } from '#i18n';
 import { ImagePromptField } from '@/components/ImagePromptField';
+import { ReferenceTray } from '@/components/ReferenceTray';
+import '@/components/tray.css';
 import { ModelPicker } from '@/components/ModelPicker';
 import { SettingsForm } from '@/components/SettingsForm';
 import { CreateBar } from '@/components/CreateBar';
 import { ErrorNotice } from '@/components/ErrorNotice';
 import { ReferenceDescription } from '@/components/ReferenceDescription';
 import { ScreenshotCrop } from '@/components/ScreenshotCrop';
+import { DescribeBox } from '@/components/DescribeBox';
 import { CompareModelsPicker } from '@/components/compare/CompareModelsPicker';
 import { StorageUsage } from '@/components/StorageUsage';
 import { isTerminal } from '@/utils/store/types';
@@ -16,13 +19,19 @@ import { getModel, PROVIDER_NAMES, type ModelId } from '@/utils/models';
 import { send } from '@/utils/protocol';
 import { groupRuns } from '@/utils/compare';
 import type { DraftRecord } from '@/utils/store/types';
-import { routeState, useJobs, useObjectUrl, useReference, useRoutingEnv, useWakeWorker } from './hooks';
+import { setTray } from '@/utils/store/drafts';
+import { trayOf } from '@/utils/reference-plan';
+import { routeState, useJobs, useReferences, useRoutingEnv, useThumbUrls, useWakeWorker } from './hooks';
 import { useStorageUsage } from './storage';
 import { usePaste, useScreenshot } from './intake-hooks';
+import { useDescribe } from './use-describe';
 import { createBlockReason } from './create-block';
+import { createEstimate } from './create-estimate';
 import { requestFromDraft, type Generation } from './use-generation';
 import { toJobView } from './job-view';
 import { RunView, type RunActions } from './RunView';
+import { PresetsBar } from '@/components/PresetsBar';
+import { usePresets } from './use-presets';
 
 export interface CreateTabProps {
   draft: DraftRecord;
@@ -37,8 +46,12 @@ const RECENT_JOBS = 24;
 
 /** The image prompt, prompt, model and settings; Create; and the latest runs under it. */
 export function CreateTab({ draft, patch, loaded, generation, runActions }: CreateTabProps) {
-  const reference = useReference(draft.referenceId);
-  const thumbUrl = useObjectUrl(reference?.thumb);
+  // The tray: the image prompt first, then the other references (drafts from before trays: just referenceId).
+  const tray = useMemo(() => trayOf(draft), [draft]);
+  const trayRecords = useReferences(tray.map((r) => r.referenceId));
+  const trayThumbs = useThumbUrls(trayRecords);
+  const reference = (draft.referenceId && trayRecords.get(draft.referenceId)) || null;
+  const thumbUrl = (draft.referenceId && trayThumbs.get(draft.referenceId)) || null;
   const routingEnv = useRoutingEnv();
   const route = useMemo(() => (routingEnv ? routeState(draft.modelId, routingEnv) : null), [draft.modelId, routingEnv]);
   const jobs = useJobs(RECENT_JOBS);
@@ -46,9 +59,12 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
   const storage = useStorageUsage();
   useWakeWorker(jobs.some((j) => !isTerminal(j.job.state)), pingWorker);
   const screenshot = useScreenshot();
+  const describeBox = useDescribe(draft, patch);
+  // The panel's own ways in ("+", drop, paste) add to the tray: the first image starts it as the
+  // image prompt, later ones join it (the context menu's "Use as image prompt" replaces the first).
   usePaste(
-    (file) => void adoptImageBlob(file, { kind: 'paste', name: file.name }).catch(() => {}),
-    (url) => void send('reference.fromUrl', { url }).catch(() => {}),
+    (file) => void adoptImageBlob(file, { kind: 'paste', name: file.name }, 'add').catch(() => {}),
+    (url) => void send('reference.fromUrl', { url, place: 'add' }).catch(() => {}),
   );
 
   const routeSpec = route?.ok ? route.choice.route : null;
@@ -109,6 +125,7 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
 
   return (
     <div className="create-tab">
+      <PresetsBar {...usePresets(draft, patch)} />
       <ImagePromptField
         thumbUrl={thumbUrl}
         width={reference?.width}
@@ -118,14 +135,29 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
         sourceLabel={reference ? sourceLabel(reference.source.kind, reference.source.name) : undefined}
         loading={draft.intake.status === 'loading'}
         error={draft.intake.status === 'error' ? draft.intake.error : null}
-        onFiles={(files) => void adoptImageBlob(files[0]!, { kind: 'file', name: files[0]!.name }).catch(() => {})}
-        onUrl={(url) => void send('reference.fromUrl', { url }).catch(() => {})}
-        onClear={() => patch({ referenceId: null, intake: { status: 'idle' } })}
+        onFiles={(files) => void addFiles(files)}
+        onUrl={(url) => void send('reference.fromUrl', { url, place: 'add' }).catch(() => {})}
+        onClear={() => {
+          patch({ intake: { status: 'idle' } });
+          void setTray([]).catch(() => {});
+        }}
         onScreenshot={screenshot.start}
+        tray={
+          tray.length ? (
+            <ReferenceTray
+              items={tray}
+              thumbs={trayThumbs}
+              route={compareModels ? null : routeSpec}
+              modelName={getModel(draft.modelId).name}
+              onChange={(next) => void setTray(next).catch(() => {})}
+            />
+          ) : undefined
+        }
       />
       {screenshot.shot ? (
         <ScreenshotCrop imageUrl={screenshot.shot.url} width={screenshot.shot.width} height={screenshot.shot.height} onUse={screenshot.use} onCancel={screenshot.cancel} />
       ) : null}
+      <DescribeBox {...describeBox} />
 
       <div className="field">
         <label htmlFor="prompt">{i18n.t('panel.prompt')}</label>
@@ -167,7 +199,7 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
         <SettingsForm route={routeSpec} hasReference={!!reference} value={draft.settings} onChange={(p) => patch({ settings: { ...draft.settings, ...p } })} />
       )}
 
-      <CreateBar blockedBy={blockedBy} compareCount={compareModels ? compareModels.length : undefined} onCreate={() => create(false)} onVariation={() => create(true)} />
+      <CreateBar blockedBy={blockedBy} compareCount={compareModels ? compareModels.length : undefined} onCreate={() => create(false)} onVariation={() => create(true)} estimate={createEstimate(draft.modelId, draft.settings, compareModels, routingEnv)} />
       {generation.notice ? (
         <p role="status" className="notice">
           {generation.notice}
@@ -192,6 +224,17 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
 }
 
 const pingWorker = () => send('worker.ping', {});
+
+/** Dropped or picked files join the tray one after another (each shows its own error, if any). */
+async function addFiles(files: readonly File[]) {
+  for (const file of files) {
+    try {
+      await adoptImageBlob(file, { kind: 'file', name: file.name }, 'add');
+    } catch {
+      return; // the reason is in the draft, where the field shows it; a full tray stops here
+    }
+  }
+}
 
 function sourceLabel(kind: string, name?: string): string {
   if (kind === 'result') return i18n.t('viewer.sourceResult');

@@ -4,6 +4,8 @@ import type { ReferenceRecord } from './types';
 import type { JobRecord } from './types';
 import type { ResultRecord } from './types';
 import type { DraftRecord } from './types';
+import type { PresetRecord } from './types';
+import type { ComfySetupRecord } from '../comfyui/setup-store';
 
 /**
  * The extension's IndexedDB, shared by the worker and every extension page (same origin).
@@ -24,10 +26,17 @@ export interface ImagePromptDB extends DBSchema {
    * beside the keys, where content scripts cannot write (storage.local is writable by them).
    */
   addresses: { key: string; value: { provider: string; baseUrl: string } };
+  /**
+   * The user's ComfyUI workflow and which of its nodes a job fills in (v3), one record. Beside
+   * the addresses for the same reason: a workflow decides what runs on the user's own server.
+   */
+  comfyui: { key: string; value: ComfySetupRecord };
+  /** Named prompt, model, settings and tray (v4); listed newest first by `byUpdatedAt`. */
+  presets: { key: string; value: PresetRecord; indexes: { byUpdatedAt: number } };
 }
 
 export const DB_NAME = 'image-prompt';
-export const DB_VERSION = 2;
+export const DB_VERSION = 4;
 /** How long an upgrade may wait for an old page to let go of the database before we say so. */
 const BLOCKED_GIVE_UP_MS = 10_000;
 
@@ -56,6 +65,13 @@ export function openImagePromptDB(name = DB_NAME, opts: { blockedGiveUpMs?: numb
       }
       if (oldVersion < 2) {
         db.createObjectStore('addresses', { keyPath: 'provider' });
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore('comfyui', { keyPath: 'id' });
+      }
+      if (oldVersion < 4) {
+        const presets = db.createObjectStore('presets', { keyPath: 'id' });
+        presets.createIndex('byUpdatedAt', 'updatedAt');
       }
     },
     blocking(_current, _blocked, event) {

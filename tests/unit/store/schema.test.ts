@@ -29,6 +29,13 @@ const SHIPPED_STEPS: Record<number, (db: RawDB) => void> = {
   2: (db) => {
     db.createObjectStore('addresses', { keyPath: 'provider' });
   },
+  3: (db) => {
+    db.createObjectStore('comfyui', { keyPath: 'id' });
+  },
+  4: (db) => {
+    const presets = db.createObjectStore('presets', { keyPath: 'id' });
+    presets.createIndex('byUpdatedAt', 'updatedAt');
+  },
 };
 
 /** Creates a database exactly as version `version` of the extension left it. */
@@ -109,6 +116,22 @@ describe('database upgrades', () => {
       fresh.close();
     });
   }
+
+  it('adds an empty presets store to a version 3 database, leaving every other store as it was', async () => {
+    const old = await createShipped('presets-from-3', 3);
+    await old.put('drafts', sample.draft);
+    await old.put('comfyui', { id: 'setup', workflow: { '1': { class_type: 'SaveImage', inputs: {} } } });
+    old.close();
+
+    const upgraded = await openImagePromptDB('presets-from-3');
+    expect(await upgraded.get('drafts', 'current')).toMatchObject({ prompt: 'a cat' });
+    expect(await upgraded.get('comfyui', 'setup')).toMatchObject({ id: 'setup' });
+    expect(await upgraded.count('presets')).toBe(0);
+    const preset = { id: 'p-1', name: 'Cats', createdAt: 1, updatedAt: 2, prompt: 'a cat', modelId: 'flux-dev' as const, settings: DEFAULT_DRAFT.settings, references: [] };
+    await upgraded.put('presets', preset);
+    expect(await upgraded.getAllFromIndex('presets', 'byUpdatedAt')).toEqual([preset]);
+    upgraded.close();
+  });
 
   it('steps aside when a newer version of the extension opens the database', async () => {
     const current = await db();
