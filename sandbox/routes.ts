@@ -12,6 +12,8 @@ import { createMinimaxProvider } from './providers/minimax';
 import { createByteplusProvider } from './providers/byteplus';
 import { createVyroProvider } from './providers/vyro';
 import { createGoogleProvider } from './providers/google';
+import { createOpenRouterProvider } from './providers/openrouter';
+import { createComfyuiProvider } from './providers/comfyui';
 
 export interface Route {
   name: string;
@@ -39,4 +41,8 @@ export const ROUTES: readonly Route[] = [
   { name: 'vyro', mount: '/vyro', create: createVyroProvider },
   // Mirrors https://generativelanguage.googleapis.com (Gemini API)
   { name: 'google', mount: '/google', create: createGoogleProvider },
+  // Mirrors https://openrouter.ai (its Image API under /api/v1)
+  { name: 'openrouter', mount: '/openrouter', create: createOpenRouterProvider },
+  // Mirrors a ComfyUI server on this computer (http://127.0.0.1:8188)
+  { name: 'comfyui', mount: '/comfyui', create: createComfyuiProvider },
 ];

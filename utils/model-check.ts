@@ -22,6 +22,10 @@ export const ModelCheckRow = z.object({
 });
 export type ModelCheckRow = z.infer<typeof ModelCheckRow>;
 
+/** What a provider's discovery endpoint says the key can reach (OpenRouter's image models). */
+export const ReachableModels = z.object({ provider: z.string(), models: z.array(z.string()) });
+export type ReachableModels = z.infer<typeof ReachableModels>;
+
 export interface ModelCheckDeps {
   settings: Settings;
   adapterFor: (provider: ProviderId) => ProviderAdapter | undefined;
@@ -78,4 +82,25 @@ export async function checkModels(deps: ModelCheckDeps): Promise<ModelCheckRow[]
   }
   const order = new Map(routes.map((r, i) => [r.id, i]));
   return rows.sort((a, b) => (order.get(a.routeId) ?? 0) - (order.get(b.routeId) ?? 0));
+}
+
+/**
+ * For providers that list their whole catalogue for free (an adapter with listModels), every
+ * model the user's key can reach, so the options page can show what else is on offer. A
+ * provider without a key, or whose listing fails, is left out: the rows above say why.
+ */
+export async function reachableModels(deps: ModelCheckDeps): Promise<ReachableModels[]> {
+  const providers = [...new Set(MODELS.flatMap((m) => m.routes).map((r) => r.provider))];
+  const out: ReachableModels[] = [];
+  for (const provider of providers) {
+    const adapter = deps.adapterFor(provider);
+    if (!adapter?.listModels) continue;
+    try {
+      const target = await deps.targetFor(provider);
+      out.push({ provider: PROVIDER_NAMES[provider], models: await adapter.listModels({ ...target, fetch: deps.fetch }) });
+    } catch {
+      // No key, or the listing failed: the per-route rows already say so.
+    }
+  }
+  return out;
 }

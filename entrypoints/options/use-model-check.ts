@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { ModelCheckRow } from '@/utils/model-check';
+import type { ModelCheckRow, ReachableModels } from '@/utils/model-check';
 import { send } from '@/utils/protocol';
 import { toAppError } from '@/utils/errors';
 import { checkSummary } from './route-views';
@@ -10,6 +10,8 @@ export interface ModelCheck {
   message: string;
   /** The last check's finding per route id. */
   findings: ReadonlyMap<string, ModelCheckRow>;
+  /** Every model the keys can reach, for providers that list their catalogue (OpenRouter). */
+  reachable: readonly ReachableModels[];
   run: () => Promise<void>;
 }
 
@@ -18,11 +20,13 @@ export function useModelCheck(refresh: () => Promise<void>): ModelCheck {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState('');
   const [findings, setFindings] = useState<ReadonlyMap<string, ModelCheckRow>>(new Map());
+  const [reachable, setReachable] = useState<readonly ReachableModels[]>([]);
   const run = useCallback(async () => {
     setBusy(true);
     try {
-      const { rows } = await send('models.check', {});
+      const { rows, reachable: lists } = await send('models.check', {});
       setFindings(new Map(rows.map((r) => [r.routeId, r])));
+      setReachable(lists);
       setMessage(checkSummary(rows));
       await refresh();
     } catch (err) {
@@ -31,5 +35,5 @@ export function useModelCheck(refresh: () => Promise<void>): ModelCheck {
       setBusy(false);
     }
   }, [refresh]);
-  return { busy, message, findings, run };
+  return { busy, message, findings, reachable, run };
 }

@@ -1,11 +1,13 @@
 import type { ProviderId } from '../models';
 import { bflAdapter } from './bfl';
 import { byteplusAdapter } from './byteplus';
+import { comfyuiAdapter } from './comfyui';
 import { falAdapter } from './fal';
 import { googleAdapter } from './google';
 import { ideogramAdapter } from './ideogram';
 import { minimaxAdapter } from './minimax';
 import { openaiAdapter } from './openai';
+import { openrouterAdapter } from './openrouter';
 import { replicateAdapter } from './replicate';
 import type { ProviderAdapter } from './types';
 import { vyroAdapter } from './vyro';
@@ -21,6 +23,8 @@ const ADAPTERS: Partial<Record<ProviderId, ProviderAdapter>> = {
   byteplus: byteplusAdapter,
   vyro: vyroAdapter,
   google: googleAdapter,
+  openrouter: openrouterAdapter,
+  comfyui: comfyuiAdapter,
 };
 
 export function getAdapter(id: ProviderId): ProviderAdapter | undefined {
