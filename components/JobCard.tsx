@@ -25,7 +25,8 @@ export interface JobView {
   createdAt: number;
   cached: boolean;
   via: string;
-  progress?: { stage: 'queued' | 'running'; queuePosition?: number };
+  /** `step`: the sampler's steps, where the provider reports them (ComfyUI). */
+  progress?: { stage: 'queued' | 'running'; queuePosition?: number; step?: { value: number; max: number } };
   error?: SerializedError;
   description?: string;
   /** Said plainly when the row ran on a successor model ("Imagen 3 was retired ... ; this uses ..."). */
@@ -59,6 +60,7 @@ export interface JobCardProps {
 /** One generation: its progress while running, then its images with their actions. */
 export function JobCard({ job, images, onCancel, onRetry, onOpenSettings }: JobCardProps) {
   const active = !['done', 'failed', 'canceled', 'timed_out'].includes(job.state);
+  const step = stepOf(job);
   return (
     <article className={`job ${job.state}`} aria-label={i18n.t('job.label', [job.prompt])}>
       <header>
@@ -76,8 +78,16 @@ export function JobCard({ job, images, onCancel, onRetry, onOpenSettings }: JobC
       {job.notice ? <p className="muted">{job.notice}</p> : null}
       {active ? (
         <div className="progress">
-          <p role="status">{progressText(job)}</p>
-          <progress aria-label={i18n.t('job.progressLabel')} />
+          <p>
+            <span role="status">{progressText(job)}</span>
+            {/* Outside the live region: a step every few seconds would be read out each time. */}
+            {step ? <span className="progress-step">{` \u00b7 ${stepText(step)}`}</span> : null}
+          </p>
+          {step ? (
+            <progress aria-label={i18n.t('job.progressLabel')} value={step.value} max={step.max} aria-valuetext={stepText(step)} />
+          ) : (
+            <progress aria-label={i18n.t('job.progressLabel')} />
+          )}
           <button type="button" onClick={() => onCancel(job.id)}>
             {i18n.t('job.cancel')}
           </button>
@@ -126,6 +136,17 @@ function FailureAction({ job, onRetry, onOpenSettings }: Pick<JobCardProps, 'onR
       {i18n.t('job.tryAgain')}
     </button>
   );
+}
+
+/** The steps to show: only while the provider is running the job, and only sensible counts. */
+function stepOf(job: Pick<JobView, 'state' | 'progress'>): { value: number; max: number } | undefined {
+  const step = job.progress?.step;
+  if ((job.state !== 'polling' && job.state !== 'submitted') || job.progress?.stage !== 'running' || !step) return undefined;
+  return step.max > 0 && step.value >= 0 && step.value <= step.max ? step : undefined;
+}
+
+function stepText(step: { value: number; max: number }): string {
+  return i18n.t('comfyuiProgress.step', [String(step.value), String(step.max)]);
 }
 
 export function progressText(job: Pick<JobView, 'state' | 'progress'>): string {

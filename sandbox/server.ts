@@ -2,6 +2,7 @@
 // closely enough to run the extension end to end without keys, money or network.
 //
 //   /<provider>/...        provider protocols (see routes.ts)
+//   /comfyui/ws            the one websocket (ComfyUI's progress messages; websocket.ts)
 //   /files/{id}.png        generated results (no auth, expire after fileTtlMs)
 //   /__sandbox/requests    GET   JSON log of every provider request
 //   /__sandbox/reset       POST  forget requests, jobs, files, faults, retirements; restore start timing
@@ -14,9 +15,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ROUTES } from './routes';
+import { canUpgrade, refuseUpgrade } from './websocket';
 import type { Fault, ProviderHandler, ProviderResponse, RecordedRequest, SandboxServices, Timing } from './types';
 
 export type { RecordedRequest } from './types';
@@ -34,6 +37,11 @@ export interface SandboxOptions {
    * 0). Default: a timer. Tests pass their own to see a reply held and decide when it goes.
    */
   hold?: (ms: number) => Promise<void>;
+  /**
+   * Start the ComfyUI stand-in as with `--enable-cors-header <origin>` ('*' or an origin): it then
+   * skips ComfyUI's Origin check. Default: SANDBOX_COMFYUI_ALLOW_ORIGIN, else the check is on.
+   */
+  comfyuiAllowOrigin?: string;
 }
 
 export interface Sandbox {
@@ -50,7 +58,8 @@ export interface Sandbox {
    * From now on (until reset()), `provider` answers for `model` exactly as it answers for a
    * retired or unknown id: fal 404 `Application ... not found` at submit, OpenAI 404
    * `model_not_found`, BytePlus 404 `InvalidEndpointOrModel.NotFound`, Replicate 404, Google
-   * 404 `NOT_FOUND`. The model also drops out of that provider's model listings.
+   * 404 `NOT_FOUND`, OpenRouter 404 `No endpoints found for <id>.`. The model also drops out of
+   * that provider's model listings.
    */
   retire(provider: string, model: string): void;
   /** What retire() has retired so far, in order. */
@@ -137,6 +146,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     isRetired(provider, model) {
       return retiredModels.has(retiredKey(provider, model));
     },
+    comfyuiAllowOrigin: () => opts.comfyuiAllowOrigin ?? (process.env.SANDBOX_COMFYUI_ALLOW_ORIGIN || undefined),
   };
 
   const handlers = ROUTES.map((r) => ({ route: r, handler: r.create(services) as ProviderHandler }));
@@ -240,6 +250,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         mount: hit.route.mount,
       }),
     );
+    if (out.referencesReceived) rec.referencesReceived = out.referencesReceived;
     if (method === 'POST') await hold(timing.submitDelayMs);
     if (scope.fault && (scope.fault.stall || scope.fault.streamBytes !== undefined)) return sendShaped(res, rec, out, scope.fault);
     if (out.json === undefined && out.body) {
@@ -291,6 +302,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
   });
 
+  // Websockets: only ComfyUI's /comfyui/ws (see websocket.ts). Upgraded sockets leave the http
+  // server's bookkeeping, so close() ends them itself.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${host}:${sandbox.port}`}`);
+    const hit = handlers.find(({ route: r }) => r.name === 'comfyui' && url.pathname.startsWith(`${r.mount}/`));
+    if (!hit || !canUpgrade(hit.handler)) return refuseUpgrade(socket, 404, 'Not Found');
+    requests.push(record(req, 'GET', req.url ?? '/', null, hit.route.name));
+    hit.handler.upgrade({ path: url.pathname.slice(hit.route.mount.length), query: url.searchParams, headers: req.headers, req, socket, head });
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
@@ -307,6 +331,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       server.close((err) => (err ? reject(err) : resolve()));
       // Pollers keep connections alive; do not wait for them to go idle.
       server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
     });
   }
 

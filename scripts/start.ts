@@ -18,9 +18,13 @@ const built = await npx(['wxt', 'build', '--mode', 'sandbox'], { ...process.env,
 if (built !== 0) process.exit(built);
 const extensionDir = resolve('.output/chrome-mv3-sandbox');
 
-const sandbox = await startSandbox({ port: SANDBOX_PORT });
+// The sandbox's ComfyUI answers the extension as a ComfyUI started with `--enable-cors-header`
+// would, so "your own GPU" runs here too; SANDBOX_COMFYUI_STRICT=1 shows its 403 and our hint.
+const comfyStrict = process.env.SANDBOX_COMFYUI_STRICT === '1';
+const sandbox = await startSandbox({ port: SANDBOX_PORT, ...(comfyStrict ? {} : { comfyuiAllowOrigin: '*' }) });
 const pages = await startPageServer({ port: PAGE_PORT });
 console.log(`\nSandbox provider: ${sandbox.url}   Demo page: ${pages.url}`);
+console.log(`Sandbox ComfyUI: ${sandbox.url}/comfyui (${comfyStrict ? 'refuses the extension with 403, as ComfyUI does by default' : 'takes the extension\u2019s requests; SANDBOX_COMFYUI_STRICT=1 to see the 403'})`);
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shutdown = async () => {

@@ -10,7 +10,7 @@ import { isAllowedBaseUrl, normalizeBaseUrl, takeLegacyProviderAddresses } from 
 
 export async function getBaseUrl(provider: ProviderId): Promise<string> {
   const rec = await (await db()).get('addresses', provider);
-  return rec && isAllowedBaseUrl(rec.baseUrl) ? rec.baseUrl : PROVIDER_BASE_URLS[provider];
+  return rec && isAllowedBaseUrl(rec.baseUrl, provider) ? rec.baseUrl : PROVIDER_BASE_URLS[provider];
 }
 
 export async function allBaseUrls(): Promise<Record<ProviderId, string>> {
@@ -21,7 +21,7 @@ export async function allBaseUrls(): Promise<Record<ProviderId, string>> {
 /** Saves an address (the default when empty); refuses anything but https, or http on this computer. */
 export async function setBaseUrl(provider: ProviderId, value: string): Promise<void> {
   const url = normalizeBaseUrl(value) || PROVIDER_BASE_URLS[provider];
-  if (!isAllowedBaseUrl(url)) throw new Error('The address must start with https:// (plain http only for this computer).');
+  if (!isAllowedBaseUrl(url, provider)) throw new Error('The address must start with https:// (plain http only for this computer).');
   const d = await db();
   if (url === PROVIDER_BASE_URLS[provider]) await d.delete('addresses', provider);
   else await d.put('addresses', { provider, baseUrl: url });
@@ -38,7 +38,7 @@ export async function migrateLegacyAddresses(): Promise<void> {
   let moved = false;
   for (const [provider, baseUrl] of Object.entries(legacy)) {
     const id = ProviderId.safeParse(provider);
-    if (!id.success || !isAllowedBaseUrl(baseUrl) || baseUrl === PROVIDER_BASE_URLS[id.data]) continue;
+    if (!id.success || !isAllowedBaseUrl(baseUrl, id.data) || baseUrl === PROVIDER_BASE_URLS[id.data]) continue;
     if (await d.get('addresses', id.data)) continue;
     await d.put('addresses', { provider: id.data, baseUrl });
     moved = true;

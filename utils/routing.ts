@@ -1,5 +1,5 @@
 import { AppError } from './errors';
-import { ADAPTED_PROVIDERS, findRoute, getModel, PROVIDER_NAMES, wireModel, type ModelId, type ModelSpec, type ProviderId, type RouteSpec } from './models';
+import { ADAPTED_PROVIDERS, findRoute, KEYLESS_PROVIDERS, PROVIDER_BASE_URLS, getModel, PROVIDER_NAMES, wireModel, type ModelId, type ModelSpec, type ProviderId, type RouteSpec } from './models';
 import type { ProviderTarget } from './providers/types';
 import type { Settings } from './settings';
 import { i18n } from '#i18n';
@@ -83,7 +83,9 @@ export function chooseRoute(modelId: ModelId, env: RoutingEnv): RouteChoice {
   }
   if (!fallback) throw new AppError('route_unavailable', explain(i18n.t('routing.noRoute', [model.name])));
   // Name every provider that could run it, so one key is enough to find.
-  const providers = [...new Set((chosen ? [chosen] : candidates).map((r) => PROVIDER_NAMES[r.provider]))];
+  // Providers without keys (the user's own ComfyUI) are set up in their own section, not named here.
+  const keyed = (chosen ? [chosen] : candidates).filter((r) => !KEYLESS_PROVIDERS.has(r.provider));
+  const providers = [...new Set((keyed.length > 0 ? keyed : candidates).map((r) => PROVIDER_NAMES[r.provider]))];
   throw new AppError('no_key', explain(i18n.t('routing.needsKey', [model.name, formatOrList(providers)])), { provider: fallback.provider });
 }
 
@@ -133,6 +135,12 @@ export function routeLabel(r: RouteSpec): string {
 
 export function targetFor(provider: ProviderId, env: { baseUrl: string; key: string | undefined; sandbox: boolean; sandboxUrl: string; sandboxKey: string }): ProviderTarget {
   if (env.key) return { baseUrl: env.baseUrl, key: env.key };
+  if (KEYLESS_PROVIDERS.has(provider)) {
+    // The user's own server takes no key. In the sandbox build, its default address stands for
+    // the sandbox's stand-in; an address the user typed is used as it is.
+    const viaSandbox = env.sandbox && env.baseUrl === PROVIDER_BASE_URLS[provider];
+    return viaSandbox ? { baseUrl: `${env.sandboxUrl}/${provider}`, key: '' } : { baseUrl: env.baseUrl, key: '' };
+  }
   if (env.sandbox) return { baseUrl: `${env.sandboxUrl}/${provider}`, key: env.sandboxKey };
   throw new AppError('no_key', i18n.t('routing.addKey', [PROVIDER_NAMES[provider]]), { provider });
 }

@@ -21,10 +21,16 @@ export async function setKey(provider: ProviderId, key: string): Promise<void> {
   publish({ type: 'keys.changed' });
 }
 
-/** Which providers have a key; the keys themselves stay put. */
+/**
+ * Which providers can be used: those with a key, and ComfyUI once its setup (address and
+ * workflow) is saved, since it takes no key. The keys themselves stay put.
+ */
 export async function configuredProviders(): Promise<Set<ProviderId>> {
-  const all = await (await db()).getAllKeys('secrets');
-  return new Set(all.filter((k): k is ProviderId => ProviderId.safeParse(k).success));
+  const d = await db();
+  const [all, comfy] = await Promise.all([d.getAllKeys('secrets'), d.getKey('comfyui', 'setup')]);
+  const out = new Set(all.filter((k): k is ProviderId => ProviderId.safeParse(k).success));
+  if (comfy !== undefined) out.add('comfyui');
+  return out;
 }
 
 /** For display: the last four characters only. */

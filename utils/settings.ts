@@ -1,7 +1,8 @@
 // zod/mini: these schemas are shared with the panel, which must stay small (issue 13).
 import * as z from 'zod/mini';
 import { storage } from 'wxt/utils/storage';
-import { ModelId } from './models';
+import { KEYLESS_PROVIDERS, ModelId, type ProviderId } from './models';
+import { classifyHost } from './url-policy';
 
 /**
  * All user settings except API keys and provider addresses (those live in IndexedDB, out of
@@ -12,8 +13,13 @@ import { ModelId } from './models';
 
 const SETTINGS_VERSION = 1;
 
-/** https anywhere; plain http only on this machine (local gateways and the sandbox). */
-export function isAllowedBaseUrl(value: string): boolean {
+/**
+ * https anywhere; plain http only on this machine (local gateways and the sandbox). A keyless
+ * provider that runs on the user's own hardware (ComfyUI) may also be on their local network
+ * over plain http: the user typed that address as its address, and no key travels with it.
+ * Image sources never get this exception (url-policy.ts decides those).
+ */
+export function isAllowedBaseUrl(value: string, provider?: ProviderId): boolean {
   let url: URL;
   try {
     url = new URL(value);
@@ -24,7 +30,10 @@ export function isAllowedBaseUrl(value: string): boolean {
   if (url.protocol === 'https:') return true;
   if (url.protocol !== 'http:') return false;
   const host = url.hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)) return true;
+  if (!provider || !KEYLESS_PROVIDERS.has(provider)) return false;
+  const kind = classifyHost(host);
+  return kind === 'loopback' || kind === 'private' || kind === 'local_name';
 }
 
 export function normalizeBaseUrl(value: string): string {

@@ -1,6 +1,8 @@
 import { ProviderSettingsRow } from '@/components/ProviderSettingsRow';
 import { RouteDetails } from '@/components/RouteDetails';
-import { ADAPTED_PROVIDERS, MODELS, PROVIDER_BASE_URLS, PROVIDER_NAMES, ProviderId } from '@/utils/models';
+import { ADAPTED_PROVIDERS, KEYLESS_PROVIDERS, MODELS, PROVIDER_BASE_URLS, PROVIDER_NAMES, ProviderId } from '@/utils/models';
+import { ComfyUISettings } from '@/components/ComfyUISettings';
+import { useComfyUI } from './use-comfyui';
 import { SANDBOX_BUILD } from '@/utils/settings';
 import { ModelCheckBar } from './ModelCheckBar';
 import { ModelRoutesTable } from './ModelRoutesTable';
@@ -9,9 +11,12 @@ import { useModelCheck } from './use-model-check';
 import { useOptionsState } from './use-options-state';
 import { useProviderCommands } from './use-provider-commands';
 import { useRouteCommands } from './use-route-commands';
+import { useCostTotals } from './use-cost-totals';
+import { CostTotals } from '@/components/CostTotals';
 import { i18n } from '#i18n';
 
-const PROVIDERS = ProviderId.options.filter((p) => ADAPTED_PROVIDERS.has(p));
+// Keyless providers (ComfyUI) have a section of their own below.
+const PROVIDERS = ProviderId.options.filter((p) => ADAPTED_PROVIDERS.has(p) && !KEYLESS_PROVIDERS.has(p));
 
 /** Keys and addresses per provider, and which route each model will use. */
 export function OptionsApp() {
@@ -19,6 +24,8 @@ export function OptionsApp() {
   const providerCommands = useProviderCommands(refresh);
   const routeCommands = useRouteCommands(refresh);
   const check = useModelCheck(refresh);
+  const comfy = useComfyUI(refresh);
+  const costTotals = useCostTotals();
 
   if (!state) return <main className="options">{i18n.t('options.loading')}</main>;
   const { settings, configured, hints, addresses } = state;
@@ -48,10 +55,20 @@ export function OptionsApp() {
           />
         ))}
       </section>
+      {comfy.state ? (
+        <ComfyUISettings
+          address={comfy.state.address}
+          defaultAddress={PROVIDER_BASE_URLS.comfyui}
+          saved={comfy.state.saved}
+          onTest={comfy.test}
+          onSave={comfy.save}
+          onRemove={comfy.remove}
+        />
+      ) : null}
       <section aria-label={i18n.t('options.models')}>
         <h2>{i18n.t('options.models')}</h2>
         <p className="hint">{i18n.t('options.modelsHint')}</p>
-        <ModelCheckBar busy={check.busy} message={check.message} onCheck={() => void check.run()} />
+        <ModelCheckBar busy={check.busy} message={check.message} reachable={check.reachable} onCheck={() => void check.run()} />
         <ModelRoutesTable rows={modelRouteRows(settings, configured, SANDBOX_BUILD)} onChoose={(modelId, routeId) => void routeCommands.chooseRoute(modelId, routeId)} />
         {MODELS.map((m) => (
           <RouteDetails
@@ -63,6 +80,7 @@ export function OptionsApp() {
           />
         ))}
       </section>
+      <CostTotals totals={costTotals} />
     </main>
   );
 }

@@ -107,6 +107,28 @@ describe('JobCard', () => {
     expect(card.textContent).toContain('blocked 1 of 2 images');
   });
 
+  it('shows the steps a provider reports beside "Generating", with a progress bar that has a name', () => {
+    const { card } = renderCard({ state: 'polling', progress: { stage: 'running', step: { value: 12, max: 20 } }, results: [] });
+    // The live region keeps its one short message; the count sits beside it.
+    expect(within(card).getByRole('status').textContent).toBe('Generating\u2026');
+    expect(card.textContent).toContain('Generating\u2026 \u00b7 Step 12 of 20');
+    const bar = within(card).getByRole('progressbar', { name: 'Generation progress' }) as HTMLProgressElement;
+    expect([bar.value, bar.max]).toEqual([12, 20]);
+    expect(bar.getAttribute('aria-valuetext')).toBe('Step 12 of 20');
+    cleanup();
+    // Without steps (other providers, or ComfyUI after a restart until its socket speaks) the bar just moves.
+    const plain = renderCard({ state: 'polling', progress: { stage: 'running' }, results: [] });
+    expect(plain.card.textContent).not.toMatch(/Step \d/);
+    expect(within(plain.card).getByRole('progressbar', { name: 'Generation progress' }).hasAttribute('value')).toBe(false);
+    cleanup();
+    // Steps are only shown while running, and only when they make sense.
+    for (const progress of [{ stage: 'queued' as const, step: { value: 1, max: 20 } }, { stage: 'running' as const, step: { value: 30, max: 20 } }]) {
+      const other = renderCard({ state: 'polling', progress, results: [] });
+      expect(other.card.textContent).not.toMatch(/Step \d/);
+      cleanup();
+    }
+  });
+
   it('names each running stage in plain words', () => {
     expect(progressText({ state: 'queued' })).toMatch(/Preparing/);
     expect(progressText({ state: 'polling', progress: { stage: 'running' } })).toBe('Generating…');

@@ -155,3 +155,33 @@ describe('options page: models and routes', () => {
     expect((await loadSettings()).modelOverrides['openai:gpt-image-2']).toBe('gpt-image-2-2026-04-21');
   });
 });
+
+describe('options page: spending this month', () => {
+  it('adds up the costs recorded on this month’s jobs, per provider', async () => {
+    const d = await db();
+    await d.clear('jobs');
+    const now = Date.now();
+    const job = (id: string, fields: Record<string, unknown>) => ({
+      id,
+      createdAt: now,
+      updatedAt: now,
+      state: 'done' as const,
+      request: { prompt: 'p', referenceId: null, modelId: 'flux-ultra' as const, settings: { influence: null, aspectRatio: null, numImages: 1, seed: null }, fresh: false, description: null },
+      routeId: 'bfl:flux-pro-1.1-ultra',
+      provider: 'bfl' as const,
+      cacheKey: id,
+      resultIds: [],
+      attempts: 0,
+      deadlineAt: now + 1,
+      ...fields,
+    });
+    await d.put('jobs', job('c1', { cost: { usd: 0.06, source: 'reported' } }));
+    await d.put('jobs', job('c2', { cost: { usd: 0.06, source: 'reported' } }));
+    await d.put('jobs', job('c3', { cachedFrom: 'c1' }));
+    await renderPage();
+    const totals = screen.getByRole('region', { name: 'Spending this month' });
+    const row = await within(totals).findByRole('row', { name: /Black Forest Labs/ });
+    expect(Array.from(row.children, (c) => c.textContent)).toEqual(['Black Forest Labs', '$0.12', '2']);
+    await d.clear('jobs');
+  });
+});

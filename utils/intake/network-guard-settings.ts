@@ -1,5 +1,7 @@
 import { subscribe } from '../events';
 import { allBaseUrls } from '../provider-addresses';
+import { KEYLESS_PROVIDERS, PROVIDER_BASE_URLS, type ProviderId } from '../models';
+import { configuredProviders } from '../secrets';
 import { SANDBOX_BUILD, SANDBOX_URL } from '../settings';
 import { installNetworkGuard, syncProviderAllowRules } from './network-guard';
 
@@ -9,7 +11,12 @@ import { installNetworkGuard, syncProviderAllowRules } from './network-guard';
  * build. The guard itself only needs the list; if the addresses move, only this file changes.
  */
 export async function providerAddresses(sandbox: boolean = SANDBOX_BUILD, sandboxUrl: string = SANDBOX_URL): Promise<string[]> {
-  const addresses: string[] = Object.values(await allBaseUrls());
+  const [urls, configured] = await Promise.all([allBaseUrls(), configuredProviders()]);
+  // A keyless provider's default address (ComfyUI on this computer) stays blocked until the user
+  // saved an address or a setup for it: nobody asked the extension to reach it before that.
+  const addresses: string[] = (Object.entries(urls) as Array<[ProviderId, string]>)
+    .filter(([p, url]) => !KEYLESS_PROVIDERS.has(p) || configured.has(p) || url !== PROVIDER_BASE_URLS[p])
+    .map(([, url]) => url);
   // The `npm start` build sends keyless providers to the local sandbox.
   if (sandbox) addresses.push(sandboxUrl);
   return addresses;
