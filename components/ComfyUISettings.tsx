@@ -62,13 +62,6 @@ export function ComfyUISettings(p: ComfyUISettingsProps) {
         {nodeLabel(draft!.workflow, id)}
       </option>
     ));
-  const fieldOptions = (names: string[]) =>
-    names.map((n) => (
-      <option key={n} value={n}>
-        {n}
-      </option>
-    ));
-  const node = (id: string | undefined) => (id && draft ? draft.workflow[id] : undefined);
   const loader = draft ? loaderOf(draft.workflow) : undefined;
   const checkpoint = loader ? String(draft!.workflow[loader]!.inputs.ckpt_name) : '';
 
@@ -161,61 +154,43 @@ export function ComfyUISettings(p: ComfyUISettingsProps) {
               {nodeOptions((id) => typeof draft.workflow[id]!.inputs.image === 'string')}
             </select>
           </div>
-          <div className="field">
-            <label htmlFor="comfyui-prompt">{i18n.t('comfyui.promptNode')}</label>
-            <select
-              id="comfyui-prompt"
-              value={draft.mapping.promptNode ?? ''}
-              onChange={(e) => setMapping({ promptNode: e.target.value || undefined, promptField: textFields(draft.workflow[e.target.value] ?? { class_type: '', inputs: {} })[0] })}
-            >
-              <option value="">{i18n.t('comfyui.choose')}</option>
-              {nodeOptions((id) => textFields(draft.workflow[id]!).length > 0)}
-            </select>
-            <label htmlFor="comfyui-prompt-field">{i18n.t('comfyui.promptField')}</label>
-            <select id="comfyui-prompt-field" value={draft.mapping.promptField ?? ''} onChange={(e) => setMapping({ promptField: e.target.value })}>
-              {fieldOptions(textFields(node(draft.mapping.promptNode) ?? { class_type: '', inputs: {} }))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="comfyui-seed">{i18n.t('comfyui.seedNode')}</label>
-            <select
-              id="comfyui-seed"
-              value={draft.mapping.seedNode ?? ''}
-              onChange={(e) => {
-                const fields = numberFields(draft.workflow[e.target.value] ?? { class_type: '', inputs: {} });
-                setMapping({ seedNode: e.target.value || undefined, seedField: fields.find((f) => f === 'seed' || f === 'noise_seed') ?? fields[0] });
-              }}
-            >
-              <option value="">{i18n.t('comfyui.choose')}</option>
-              {nodeOptions((id) => numberFields(draft.workflow[id]!).length > 0)}
-            </select>
-            <label htmlFor="comfyui-seed-field">{i18n.t('comfyui.seedField')}</label>
-            <select id="comfyui-seed-field" value={draft.mapping.seedField ?? ''} onChange={(e) => setMapping({ seedField: e.target.value })}>
-              {fieldOptions(numberFields(node(draft.mapping.seedNode) ?? { class_type: '', inputs: {} }))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="comfyui-strength">{i18n.t('comfyui.strengthNode')}</label>
-            <select
-              id="comfyui-strength"
-              value={draft.mapping.strengthNode ?? ''}
-              onChange={(e) => {
-                const fields = numberFields(draft.workflow[e.target.value] ?? { class_type: '', inputs: {} });
-                setMapping({ strengthNode: e.target.value || undefined, strengthField: e.target.value ? (fields.includes('denoise') ? 'denoise' : fields[0]) : undefined });
-              }}
-            >
-              <option value="">{i18n.t('comfyui.strengthNone')}</option>
-              {nodeOptions((id) => numberFields(draft.workflow[id]!).length > 0)}
-            </select>
-            {draft.mapping.strengthNode ? (
-              <>
-                <label htmlFor="comfyui-strength-field">{i18n.t('comfyui.strengthField')}</label>
-                <select id="comfyui-strength-field" value={draft.mapping.strengthField ?? ''} onChange={(e) => setMapping({ strengthField: e.target.value })}>
-                  {fieldOptions(numberFields(node(draft.mapping.strengthNode) ?? { class_type: '', inputs: {} }))}
-                </select>
-              </>
-            ) : null}
-          </div>
+          <NodeInputPicker
+            id="comfyui-prompt"
+            nodeLabel={i18n.t('comfyui.promptNode')}
+            fieldLabel={i18n.t('comfyui.promptField')}
+            noneLabel={i18n.t('comfyui.choose')}
+            workflow={draft.workflow}
+            fieldsOf={textFields}
+            pickField={(fields) => fields[0]}
+            node={draft.mapping.promptNode}
+            field={draft.mapping.promptField}
+            onChange={(promptNode, promptField) => setMapping({ promptNode, promptField })}
+          />
+          <NodeInputPicker
+            id="comfyui-seed"
+            nodeLabel={i18n.t('comfyui.seedNode')}
+            fieldLabel={i18n.t('comfyui.seedField')}
+            noneLabel={i18n.t('comfyui.choose')}
+            workflow={draft.workflow}
+            fieldsOf={numberFields}
+            pickField={(fields) => fields.find((f) => f === 'seed' || f === 'noise_seed') ?? fields[0]}
+            node={draft.mapping.seedNode}
+            field={draft.mapping.seedField}
+            onChange={(seedNode, seedField) => setMapping({ seedNode, seedField })}
+          />
+          <NodeInputPicker
+            id="comfyui-strength"
+            nodeLabel={i18n.t('comfyui.strengthNode')}
+            fieldLabel={i18n.t('comfyui.strengthField')}
+            noneLabel={i18n.t('comfyui.strengthNone')}
+            workflow={draft.workflow}
+            fieldsOf={numberFields}
+            pickField={(fields) => (fields.includes('denoise') ? 'denoise' : fields[0])}
+            node={draft.mapping.strengthNode}
+            field={draft.mapping.strengthField}
+            fieldOnlyWithNode
+            onChange={(strengthNode, strengthField) => setMapping({ strengthNode, strengthField })}
+          />
         </fieldset>
       ) : null}
 
@@ -246,5 +221,63 @@ export function ComfyUISettings(p: ComfyUISettingsProps) {
       </div>
       <StatusLine status={status} />
     </section>
+  );
+}
+
+interface NodeInputPickerProps {
+  /** Base element id; the input select gets `${id}-field`. */
+  id: string;
+  nodeLabel: string;
+  fieldLabel: string;
+  /** The empty choice ("Choose a node", or "Keep the workflow's own value" where optional). */
+  noneLabel: string;
+  workflow: ComfyWorkflow;
+  /** The inputs of a node this role can fill; nodes with none are not offered. */
+  fieldsOf: (node: ComfyWorkflow[string]) => string[];
+  /** The input chosen when a node is picked. */
+  pickField: (fields: string[]) => string | undefined;
+  node: string | undefined;
+  field: string | undefined;
+  /** Hide the input choice until a node is chosen (optional roles). */
+  fieldOnlyWithNode?: boolean;
+  onChange: (node: string | undefined, field: string | undefined) => void;
+}
+
+/** Which node, and which of its inputs, a job fills in for one role (prompt, seed, strength). */
+function NodeInputPicker(p: NodeInputPickerProps) {
+  const candidates = Object.keys(p.workflow).filter((id) => p.fieldsOf(p.workflow[id]!).length > 0);
+  const chosen = p.node ? p.workflow[p.node] : undefined;
+  const fields = chosen ? p.fieldsOf(chosen) : [];
+  return (
+    <div className="field">
+      <label htmlFor={p.id}>{p.nodeLabel}</label>
+      <select
+        id={p.id}
+        value={p.node ?? ''}
+        onChange={(e) => {
+          const next = p.workflow[e.target.value];
+          p.onChange(next ? e.target.value : undefined, next ? p.pickField(p.fieldsOf(next)) : undefined);
+        }}
+      >
+        <option value="">{p.noneLabel}</option>
+        {candidates.map((id) => (
+          <option key={id} value={id}>
+            {nodeLabel(p.workflow, id)}
+          </option>
+        ))}
+      </select>
+      {p.fieldOnlyWithNode && !p.node ? null : (
+        <>
+          <label htmlFor={`${p.id}-field`}>{p.fieldLabel}</label>
+          <select id={`${p.id}-field`} value={p.field ?? ''} onChange={(e) => p.onChange(p.node, e.target.value)}>
+            {fields.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+    </div>
   );
 }

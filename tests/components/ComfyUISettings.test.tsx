@@ -74,6 +74,30 @@ describe('ComfyUISettings', () => {
     }));
   });
 
+  it('chooses a node by hand and takes its fitting input; the strength input shows only with a node', async () => {
+    const { props, section } = setup();
+    fireEvent.change(within(section).getByLabelText('Or paste the workflow (API format)'), { target: { value: JSON.stringify(WORKFLOW) } });
+    await userEvent.click(within(section).getByRole('button', { name: 'Use pasted workflow' }));
+    // Only nodes with a typed-in text input are offered for the prompt (not the sampler); picking one takes that input.
+    const prompt = within(section).getByLabelText('Prompt text node');
+    const offered = within(prompt).getAllByRole('option').map((o) => o.getAttribute('value'));
+    expect(offered).toEqual(expect.arrayContaining(['', '6', '7']));
+    expect(offered).not.toContain('3');
+    await userEvent.selectOptions(prompt, '7');
+    expect(within(section).getByLabelText('Prompt input')).toHaveValue('text');
+    await userEvent.selectOptions(within(section).getByLabelText('Reference strength node (denoise)'), '');
+    expect(within(section).queryByLabelText('Strength input')).toBeNull();
+    await userEvent.selectOptions(within(section).getByLabelText('Reference strength node (denoise)'), '3');
+    expect(within(section).getByLabelText('Strength input')).toHaveValue('denoise');
+    await userEvent.selectOptions(within(section).getByLabelText('Seed node'), '');
+    await userEvent.selectOptions(within(section).getByLabelText('Seed node'), '3');
+    expect(within(section).getByLabelText('Seed input')).toHaveValue('seed');
+    await userEvent.click(within(section).getByRole('button', { name: 'Save ComfyUI setup' }));
+    expect(props.onSave).toHaveBeenCalledWith('http://127.0.0.1:8188', expect.objectContaining({
+      mapping: { imageNode: '8', promptNode: '7', promptField: 'text', seedNode: '3', seedField: 'seed', strengthNode: '3', strengthField: 'denoise' },
+    }));
+  });
+
   it('refuses an editor-format file with the way to export the API format, and a mapping that does not fit', async () => {
     const { props, section } = setup();
     fireEvent.change(within(section).getByLabelText('Or paste the workflow (API format)'), { target: { value: JSON.stringify({ nodes: [], links: [] }) } });

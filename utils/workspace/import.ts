@@ -279,12 +279,7 @@ async function writeJob(
     await tx.done;
     return { storedRefs, added };
   } catch (err) {
-    try {
-      tx.abort();
-    } catch {
-      // Already ended (a failed request aborts it by itself).
-    }
-    await tx.done.catch(() => {});
+    await abandon(tx);
     throw err;
   }
 }
@@ -365,8 +360,7 @@ async function writePreset(ctx: Context, preset: ManifestPreset, ready: readonly
     const name = importedPresetName(preset.name, content, existing);
     if (name !== undefined && existing.length >= PRESETS_MAX) {
       // No room: its pictures are not kept either.
-      tx.abort();
-      await tx.done.catch(() => {});
+      await abandon(tx);
       return { status: 'full', storedRefs: new Map() };
     }
     if (name !== undefined) {
@@ -376,12 +370,7 @@ async function writePreset(ctx: Context, preset: ManifestPreset, ready: readonly
     await tx.done;
     return { status: name === undefined ? 'present' : 'added', storedRefs };
   } catch (err) {
-    try {
-      tx.abort();
-    } catch {
-      // Already ended.
-    }
-    await tx.done.catch(() => {});
+    await abandon(tx);
     throw err;
   }
 }
@@ -390,6 +379,16 @@ async function writePreset(ctx: Context, preset: ManifestPreset, ready: readonly
  * The job's reference picture, verified, or undefined when the export does not hold it (the job
  * is still imported: its reference shows as no longer stored, as it would have at home).
  */
+/** Rolls a write back and waits until it has ended; a transaction a failed request already aborted is left as it is. */
+async function abandon(tx: { abort(): void; done: Promise<void> }): Promise<void> {
+  try {
+    tx.abort();
+  } catch {
+    // Already ended (a failed request aborts it by itself).
+  }
+  await tx.done.catch(() => {});
+}
+
 async function readReference(ctx: Context, id: string, leftOut: (problem: string) => string): Promise<ReadyReference | undefined> {
   const entry = ctx.references.get(id);
   if (!entry || ctx.refused.has(id)) return undefined;
