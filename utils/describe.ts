@@ -10,8 +10,11 @@ import type { PreparedImage, ProviderContext } from './providers/types';
  * this module picks the provider and cleans the words. Prefers the provider the job runs on.
  */
 
-/** Providers whose adapters can describe, in order of preference. */
-export const DESCRIBERS: readonly ProviderId[] = ['fal', 'openai', 'google'];
+/**
+ * Providers whose adapters can describe, in order of preference. OpenRouter comes last so that
+ * it only describes for users who have none of the others (or for jobs that run on it).
+ */
+export const DESCRIBERS: readonly ProviderId[] = ['fal', 'openai', 'google', 'openrouter'];
 
 const DESCRIBE_INSTRUCTION =
   'Describe this picture so an image generator can recreate its look: main subject, composition, setting, style, colours and lighting. One paragraph of plain prose, no preamble, at most 80 words.';

@@ -59,7 +59,7 @@ export function workerDescribeDeps(): DescribeDeps {
   };
 }
 
-/** Names the keys that would work ("fal, OpenAI or Google Gemini") and where to add one. */
+/** Names the keys that would work ("fal, OpenAI, Google Gemini or OpenRouter") and where to add one. */
 function noDescriberError(): AppError {
   const names = new Intl.ListFormat(i18n.t('routing.textLocale'), { type: 'disjunction' }).format(DESCRIBERS.map((p) => PROVIDER_NAMES[p]));
   return new AppError('no_key', i18n.t('describe.noKey', [names]));

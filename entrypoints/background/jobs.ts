@@ -54,7 +54,7 @@ export async function describeReference(routeProvider: ProviderId, image: Prepar
   const configured = await configuredProviders();
   const describer = pickDescriber(routeProvider, (p) => configured.has(p) || (SANDBOX_BUILD && p === 'fal'));
   if (!describer) {
-    throw new AppError('no_key', 'This model cannot see images, so the image prompt is described in words first. That needs a fal, OpenAI or Google Gemini key; or write the description yourself.');
+    throw new AppError('no_key', 'This model cannot see images, so the image prompt is described in words first. That needs a fal, OpenAI, Google Gemini or OpenRouter key; or write the description yourself.');
   }
   const target = await resolveTarget(describer);
   const sleep = (ms: number) => abortableSleep(ms, signal);

@@ -10,6 +10,14 @@
 //     -> { data: [{ id, name, description, created, architecture, supported_parameters,
 //          supports_streaming, endpoints }] }
 //   GET  /openrouter/api/v1/key               (fault `on`: 'key') -> { data: { label, limit, ... } }
+//   POST /openrouter/api/v1/chat/completions  (fault `on`: 'chat'): describing a picture
+//     JSON { model, messages: [{ role, content: string | [{ type: "text", text }
+//            | { type: "image_url", image_url: { url, detail? } }] }], max_completion_tokens?, max_tokens?, ... }
+//     -> { id, object: "chat.completion", created, model, system_fingerprint: null,
+//          choices: [{ index, finish_reason, message: { role: "assistant", content, refusal: null } }], usage }
+//     The words name the first image's colour and lighting (the sandbox's describe text, as on
+//     the OpenAI, Google and fal sandboxes); a token is a word, and the cap ends the answer with
+//     finish_reason "length".
 //
 // Auth: `Authorization: Bearer <key>`; none -> 401 "Missing Authentication header"; the key
 // "bad" -> 401 "User not found." (the wording of the second is ours). Errors:
@@ -27,10 +35,19 @@
 // maxItems 16 of ContentPartImage), ImageGenerationResponse, the error examples per status;
 // guides/overview/multimodal/image-generation.mdx (n 1-10, single-image providers reject n > 1,
 // "Billing and Cancellation": a failed generation returns 502 and is not billed).
+// Chat: openapi.yaml `/chat/completions`, ChatRequest (only `messages` required, minItems 1;
+// `max_tokens` deprecated for `max_completion_tokens`), ChatMessages (roles system, user,
+// developer, assistant, tool), ChatContentItems (part types text, image_url, input_audio,
+// input_video, video_url, file), ChatContentImage (`image_url.url` required, data: URLs
+// supported, `detail` auto|low|high|original), ChatResult; guides/overview/multimodal/
+// image-understanding.mdx (png, jpeg, webp and gif).
 // Sandbox choices, not OpenRouter's documented behaviour: unknown top-level fields are refused
 // (to catch misspelt field names), `stream: true` is refused (streaming is not simulated), each
-// model's own reference limit and its cost per image are ours.
-import { deriveFromReference, generateFromPrompt, hashString, ImageInputError, loadReference, sizeForAspect } from '../image';
+// model's own reference limit and its cost per image are ours. On chat, `model` is required
+// (OpenRouter would fall back to the account's default model), only the vision models listed in
+// OPENROUTER_VISION_MODELS answer, only text and image_url parts are taken, and the error texts,
+// token counts and cost are ours.
+import { deriveFromReference, describeImage, generateFromPrompt, hashString, ImageInputError, loadReference, sizeForAspect } from '../image';
 import type { Fault, ProviderHandler, ProviderRequest, ProviderResponse, SandboxServices } from '../types';
 import { hasBearer, imageKind, readJsonBody, simulateWork, UNSAFE_MARKER } from './sync-util';
 
@@ -68,6 +85,19 @@ export const OPENROUTER_MODELS: readonly SandboxModel[] = [
   { id: 'bytedance-seed/seedream-4.5', name: 'ByteDance Seed: Seedream 4.5', multi: false, seed: true, maxReferences: 10, usdPerImage: 0.04 },
   { id: 'black-forest-labs/flux.2-pro', name: 'Black Forest Labs: FLUX.2 [pro]', multi: false, seed: true, maxReferences: 8, usdPerImage: 0.03 },
 ];
+
+/** Chat models that take image_url parts (the adapter's describer first; ids from OpenRouter's model list). */
+export const OPENROUTER_VISION_MODELS: readonly string[] = ['openai/gpt-4o-mini', 'google/gemini-2.5-flash', 'google/gemini-3-flash-preview'];
+/** ChatRequest's top-level fields (openapi.yaml). */
+const CHAT_FIELDS = new Set([
+  'cache_control', 'debug', 'frequency_penalty', 'image_config', 'logit_bias', 'logprobs', 'max_completion_tokens', 'max_tokens',
+  'messages', 'metadata', 'min_p', 'modalities', 'model', 'models', 'parallel_tool_calls', 'plugins', 'prediction',
+  'presence_penalty', 'prompt_cache_key', 'prompt_cache_options', 'provider', 'reasoning', 'reasoning_effort',
+  'repetition_penalty', 'response_format', 'route', 'seed', 'service_tier', 'session_id', 'stop', 'stop_server_tools_when',
+  'stream', 'stream_options', 'temperature', 'tool_choice', 'tools', 'top_a', 'top_k', 'top_logprobs', 'top_p', 'trace', 'user',
+]);
+const CHAT_ROLES = ['system', 'user', 'developer', 'assistant', 'tool'];
+const IMAGE_DETAILS = ['auto', 'low', 'high', 'original'];
 
 function orError(code: number, message: string, metadata?: Record<string, unknown>, headers?: Record<string, string>): ProviderResponse {
   return { status: code, headers, json: { error: { code, message, ...(metadata ? { metadata } : {}) }, user_id: 'user_sandbox' } };
@@ -183,6 +213,87 @@ export function createOpenRouterProvider(services: SandboxServices): ProviderHan
     };
   }
 
+  /** The first image of a chat request's messages, or an error answer (messages checked part by part). */
+  function chatImage(messages: unknown): ProviderResponse | { url?: string; count: number } {
+    if (!Array.isArray(messages) || messages.length === 0) return invalid('messages: Array must contain at least 1 element(s)');
+    let url: string | undefined;
+    let count = 0;
+    for (const [i, m] of messages.entries()) {
+      if (!isObject(m) || typeof m.role !== 'string' || !CHAT_ROLES.includes(m.role)) return invalid(`messages[${i}].role: Expected one of ${CHAT_ROLES.join(', ')}`);
+      const content = m.content;
+      if (typeof content === 'string' || (content == null && m.role === 'assistant')) continue;
+      if (!Array.isArray(content)) return invalid(`messages[${i}].content: Expected string or array of content parts`);
+      for (const [j, part] of content.entries()) {
+        const where = `messages[${i}].content[${j}]`;
+        if (!isObject(part)) return invalid(`${where}: Expected object`);
+        if (part.type === 'text') {
+          if (typeof part.text !== 'string') return invalid(`${where}.text: Required`);
+        } else if (part.type === 'image_url') {
+          if (m.role !== 'user') return invalid(`${where}: image_url parts are only taken in user messages (sandbox)`);
+          const img = part.image_url;
+          if (!isObject(img) || typeof img.url !== 'string') return invalid(`${where}.image_url.url: Required`);
+          if (img.detail !== undefined && (typeof img.detail !== 'string' || !IMAGE_DETAILS.includes(img.detail))) return invalid(`${where}.image_url.detail: Invalid enum value`);
+          url ??= img.url;
+          count++;
+        } else {
+          return invalid(`${where}.type: Expected 'text' or 'image_url' (sandbox: other part types are not simulated)`);
+        }
+      }
+    }
+    return { url, count };
+  }
+
+  /** Chat completions, as far as describing needs (see the header). */
+  async function chat(req: ProviderRequest): Promise<ProviderResponse> {
+    const ct = req.headers['content-type'];
+    if (typeof ct !== 'string' || !ct.toLowerCase().startsWith('application/json')) return invalid('Content-Type must be application/json');
+    const json = readJsonBody(req);
+    if (!json.ok || !isObject(json.value)) return invalid('Invalid JSON body');
+    const b = json.value;
+    const unknown = Object.keys(b).filter((k) => !CHAT_FIELDS.has(k));
+    if (unknown.length > 0) return invalid(`Unrecognized field(s): ${unknown.join(', ')} (sandbox: unknown fields are refused)`);
+    if (typeof b.model !== 'string' || !b.model) return invalid('model: Required (sandbox: OpenRouter would use the account default)');
+    if (services.isRetired('openrouter', b.model)) return orError(404, `No endpoints found for ${b.model}.`);
+    if (!OPENROUTER_VISION_MODELS.includes(b.model)) return invalid(`${b.model} is not a valid model ID`);
+    if (b.stream === true) return invalid('stream: not simulated by the sandbox');
+    for (const field of ['max_completion_tokens', 'max_tokens'] as const) {
+      const v = b[field];
+      if (v !== undefined && v !== null && (!isInt(v) || v < 1)) return invalid(`${field}: Expected a positive integer`);
+    }
+    const found = chatImage(b.messages);
+    if (!('count' in found)) return found;
+    const received = found.count > 0 ? { referencesReceived: { reference: found.count } } : {};
+    let text = 'There is no image in this conversation (sandbox).';
+    if (found.url) {
+      try {
+        const bytes = await loadReference(found.url);
+        const gif = bytes.subarray(0, 4).toString('latin1') === 'GIF8';
+        if (!imageKind(bytes) && !gif) return { ...invalid('messages: unsupported image format (expected PNG, JPEG, WebP or GIF)'), ...received };
+        text = await describeImage(bytes);
+      } catch (e) {
+        if (!(e instanceof ImageInputError)) throw e;
+        return { ...invalid(`messages: the image could not be read (${e.message})`), ...received };
+      }
+    }
+    const cap = Number(b.max_completion_tokens ?? b.max_tokens ?? Infinity);
+    const words = text.split(/\s+/).filter(Boolean);
+    const kept = words.slice(0, cap);
+    const promptTokens = 85 * found.count + 40;
+    return {
+      status: 200,
+      ...received,
+      json: {
+        id: `gen-sandbox-${hashString(`${text}${services.now()}`).toString(16)}`,
+        object: 'chat.completion',
+        created: Math.floor(services.now() / 1000),
+        model: b.model,
+        system_fingerprint: null,
+        choices: [{ index: 0, finish_reason: kept.length < words.length ? 'length' : 'stop', logprobs: null, message: { role: 'assistant', content: kept.join(' '), refusal: null } }],
+        usage: { prompt_tokens: promptTokens, completion_tokens: kept.length, total_tokens: promptTokens + kept.length },
+      },
+    };
+  }
+
   function listModels(): ProviderResponse {
     return {
       status: 200,
@@ -215,6 +326,7 @@ export function createOpenRouterProvider(services: SandboxServices): ProviderHan
         path === '/api/v1/images' && req.method === 'POST' ? 'submit'
         : path === '/api/v1/images/models' && req.method === 'GET' ? 'models'
         : path === '/api/v1/key' && req.method === 'GET' ? 'key'
+        : path === '/api/v1/chat/completions' && req.method === 'POST' ? 'chat'
         : undefined;
       if (!op) return orError(404, `Not found (sandbox: ${req.method} ${req.path})`);
 
@@ -228,12 +340,12 @@ export function createOpenRouterProvider(services: SandboxServices): ProviderHan
       if (op === 'key') {
         return { status: 200, json: { data: { label: 'sk-or-v1-san...box', limit: null, limit_remaining: null, limit_reset: null, usage: 0, is_free_tier: false, is_management_key: false, is_provisioning_key: false } } };
       }
-      return generate(req);
+      return op === 'chat' ? chat(req) : generate(req);
     },
   };
 }
 
-/** Injected failures (`on`: 'submit' | 'models' | 'key'); OpenRouter's documented example bodies by status. */
+/** Injected failures (`on`: 'submit' | 'models' | 'key' | 'chat'); OpenRouter's documented example bodies by status. */
 function faultResponse(f: Fault): ProviderResponse {
   const defaults: Record<number, ProviderResponse> = {
     400: orError(400, 'Invalid request parameters'),

@@ -66,12 +66,12 @@ describe('DescribeBox', () => {
     render(
       <DescribeBox
         {...base}
-        view={{ status: 'error', error: { kind: 'no_key', message: 'Describing an image needs a fal, OpenAI or Google Gemini key.' } }}
+        view={{ status: 'error', error: { kind: 'no_key', message: 'Describing an image needs a fal, OpenAI, Google Gemini or OpenRouter key.' } }}
         onRetry={onRetry}
         onClose={onClose}
       />,
     );
-    expect(screen.getByRole('alert')).toHaveTextContent('needs a fal, OpenAI or Google Gemini key');
+    expect(screen.getByRole('alert')).toHaveTextContent('needs a fal, OpenAI, Google Gemini or OpenRouter key');
     await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
     await userEvent.click(screen.getByRole('button', { name: 'Close' }));
     expect(onRetry).toHaveBeenCalled();

@@ -1,9 +1,9 @@
 // @vitest-environment node
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Jimp } from 'jimp';
-import { DESCRIBE_MAX_TOKENS, describeImage, mergeDescription, pickDescriber } from '@/utils/describe';
+import { DESCRIBE_MAX_TOKENS, DESCRIBERS, describeImage, mergeDescription, pickDescriber } from '@/utils/describe';
 import { prepareInput } from '@/utils/jobs/prepare-input';
-import { getModel } from '@/utils/models';
+import { getModel, type ProviderId } from '@/utils/models';
 import { db, resetDbForTests } from '@/utils/store/schema';
 import type { JobRecord } from '@/utils/store/types';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
@@ -27,6 +27,32 @@ describe('describing the reference for text-only models', () => {
     expect(pickDescriber('vyro', (p) => p === 'openai')).toBe('openai');
     expect(pickDescriber('byteplus', (p) => p === 'fal' || p === 'openai')).toBe('fal');
     expect(pickDescriber('vyro', () => false)).toBeNull();
+  });
+
+  it('lets a user with only an OpenRouter key describe, without changing anyone else\u2019s describer', () => {
+    expect(DESCRIBERS).toEqual(['fal', 'openai', 'google', 'openrouter']);
+    const only = (...ps: ProviderId[]) => (p: ProviderId) => ps.includes(p);
+    expect(pickDescriber('vyro', only('openrouter'))).toBe('openrouter');
+    expect(pickDescriber(undefined, only('openrouter'))).toBe('openrouter');
+    // A job on OpenRouter describes there when it can.
+    expect(pickDescriber('openrouter', () => true)).toBe('openrouter');
+    // Every other key still wins over OpenRouter, as before.
+    expect(pickDescriber('vyro', only('openrouter', 'google'))).toBe('google');
+    expect(pickDescriber('vyro', only('openrouter', 'openai'))).toBe('openai');
+    expect(pickDescriber('byteplus', () => true)).toBe('fal');
+    expect(pickDescriber('google', only('openrouter', 'google', 'fal'))).toBe('google');
+  });
+
+  it('asks OpenRouter chat completions in the sandbox and returns clean words', async () => {
+    sandbox.reset();
+    const text = await describeImage('openrouter', { blob: jpeg, mime: 'image/jpeg', width: 64, height: 48 }, { fetch, baseUrl: `${sandbox.url}/openrouter`, key: 'sk-or-v1-1' }, noSleep);
+    expect(text).toMatch(/blue/);
+    const sent = sandbox.requests.find((r) => r.path === '/openrouter/api/v1/chat/completions');
+    expect(sent?.headers.authorization).toBe('Bearer sk-or-v1-1');
+    const body = sent?.body as { max_completion_tokens: number; messages: Array<{ content: Array<{ type: string; text?: string; image_url?: { url: string } }> }> };
+    expect(body.max_completion_tokens).toBe(DESCRIBE_MAX_TOKENS);
+    expect(body.messages[0]!.content[0]!.text).toMatch(/Describe this picture/);
+    expect(body.messages[0]!.content[1]!.image_url!.url).toMatch(/^data:image\/jpeg;base64,/);
   });
 
   it('asks fal\u2019s vision endpoint through the queue and returns the words', async () => {

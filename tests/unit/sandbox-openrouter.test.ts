@@ -141,3 +141,86 @@ describe('OpenRouter sandbox: model list and key', () => {
     expect((await fetch(`${base}/key`)).status).toBe(401);
   });
 });
+
+describe('OpenRouter sandbox: POST /api/v1/chat/completions (describing)', () => {
+  const imagePart = (url: string, detail?: string) => ({ type: 'image_url', image_url: { url, ...(detail ? { detail } : {}) } });
+  const userMessage = (...content: unknown[]) => ({ role: 'user', content });
+  const describeBody = (over: Record<string, unknown> = {}) => ({
+    model: 'openai/gpt-4o-mini',
+    max_completion_tokens: 200,
+    messages: [userMessage({ type: 'text', text: 'Describe this picture.' }, imagePart(PNG_URI, 'low'))],
+    ...over,
+  });
+
+  async function chat(body: unknown, headers: Record<string, string> = { Authorization: 'Bearer sk-or-v1-test' }) {
+    const res = await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('answers a chat.completion whose words come from the image, and records the image', async () => {
+    const { status, body } = await chat(describeBody());
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ object: 'chat.completion', model: 'openai/gpt-4o-mini', system_fingerprint: null });
+    const choices = body.choices as Array<{ finish_reason: string; message: { role: string; content: string } }>;
+    expect(choices).toHaveLength(1);
+    expect(choices[0]!.finish_reason).toBe('stop');
+    expect(choices[0]!.message.role).toBe('assistant');
+    // The test image is a flat blue.
+    expect(choices[0]!.message.content).toMatch(/blue/);
+    expect(body.usage).toMatchObject({ completion_tokens: expect.any(Number), total_tokens: expect.any(Number) });
+    const recorded = sb.requests.find((r) => r.path === '/openrouter/api/v1/chat/completions');
+    expect(recorded?.method).toBe('POST');
+    expect(recorded?.referencesReceived).toEqual({ reference: 1 });
+  });
+
+  it('stops at the token cap with finish_reason "length" (a token is a word here)', async () => {
+    const { body } = await chat(describeBody({ max_completion_tokens: undefined, max_tokens: 3 }));
+    const choice = (body.choices as Array<{ finish_reason: string; message: { content: string } }>)[0]!;
+    expect(choice.message.content.split(' ')).toHaveLength(3);
+    expect(choice.finish_reason).toBe('length');
+  });
+
+  it('wants a Bearer key', async () => {
+    const none = await chat(describeBody(), {});
+    expect(none.status).toBe(401);
+    expect(errorOf(none.body)).toEqual({ code: 401, message: 'Missing Authentication header' });
+    expect((await chat(describeBody(), { Authorization: 'Bearer bad' })).status).toBe(401);
+  });
+
+  // Bodies are made when each test runs (PNG_URI comes from beforeAll); SOME_URI stands in where
+  // the request fails before any image is read.
+  const SOME_URI = 'data:image/png;base64,iVBORw0KGgo=';
+  it.each([
+    ['no messages', () => describeBody({ messages: [] }), /messages/],
+    ['messages that are not an array', () => describeBody({ messages: 'describe this' }), /messages/],
+    ['a message without a role', () => describeBody({ messages: [{ content: 'hi' }] }), /role/],
+    ['content that is neither text nor parts', () => describeBody({ messages: [{ role: 'user', content: 42 }] }), /content/],
+    ['a text part without text', () => describeBody({ messages: [userMessage({ type: 'text' })] }), /text/],
+    ['an image part without a url', () => describeBody({ messages: [userMessage({ type: 'image_url', image_url: {} })] }), /image_url\.url/],
+    ['an image part written the SDK way (imageUrl)', () => describeBody({ messages: [userMessage({ type: 'image_url', imageUrl: { url: SOME_URI } })] }), /image_url\.url/],
+    ['an unknown detail', () => describeBody({ messages: [userMessage(imagePart(SOME_URI, 'medium'))] }), /detail/],
+    ['an unknown part type', () => describeBody({ messages: [userMessage({ type: 'picture', url: SOME_URI })] }), /type/],
+    ['a data URL that is not an image', () => describeBody({ messages: [userMessage(imagePart('data:text/plain;base64,aGVsbG8='))] }), /image/],
+    ['no model', () => describeBody({ model: undefined }), /model/],
+    ['a model that is not a vision model here', () => describeBody({ model: 'openai/gpt-image-2' }), /is not a valid model ID/],
+    ['a token cap below 1', () => describeBody({ max_completion_tokens: 0 }), /max_completion_tokens/],
+    ['a misspelt field', () => describeBody({ maxTokens: 200 }), /maxTokens/],
+  ])('refuses %s with 400', async (_what, body, message) => {
+    const res = await chat(body());
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body).code).toBe(400);
+    expect(errorOf(res.body).message).toMatch(message);
+  });
+
+  it('answers a retired vision model with 404 "No endpoints found", and injected faults in OpenRouter\u2019s shape', async () => {
+    sb.retire('openrouter', 'openai/gpt-4o-mini');
+    const gone = await chat(describeBody());
+    expect(gone.status).toBe(404);
+    expect(errorOf(gone.body).message).toBe('No endpoints found for openai/gpt-4o-mini.');
+    sb.reset();
+    sb.injectFault({ provider: 'openrouter', on: 'chat', status: 429 });
+    const limited = await chat(describeBody());
+    expect(limited.status).toBe(429);
+    expect(errorOf(limited.body).code).toBe(429);
+  });
+});

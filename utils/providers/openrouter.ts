@@ -4,11 +4,12 @@ import { base64ToBytes, blobToDataUri } from '../image/bytes';
 import { wireModel, wireSize, type RouteSpec } from '../models';
 import { defaultMessage, keyedFetch, kindForStatus, parseReply, readJson, retryAfterMs, stripEnd } from './http';
 import { noPolling, sniffImageMime } from './sync';
-import { inputImages, type GenerationInput, type JobCost, type ModelPresence, type ProviderAdapter, type ProviderContext, type ProviderOutput, type SubmitOutcome } from './types';
+import { inputImages, type GenerationInput, type JobCost, type ModelPresence, type PreparedImage, type ProviderAdapter, type ProviderContext, type ProviderOutput, type SubmitOutcome } from './types';
 
 /**
  * OpenRouter's Image API: one key for gpt-image-2, Gemini 3 image, Seedream 4.5 and FLUX.2
- * (synchronous: the POST answers with the images).
+ * (synchronous: the POST answers with the images). Describing a reference uses the chat API
+ * with a vision model.
  *
  *   POST {base}/api/v1/images          Authorization: Bearer <key>, JSON:
  *     { model, prompt, n?, aspect_ratio?, seed?,
@@ -16,6 +17,10 @@ import { inputImages, type GenerationInput, type JobCost, type ModelPresence, ty
  *     -> 200 { created, data: [{ b64_json, media_type? }], usage?: { ..., cost? } }
  *   GET  {base}/api/v1/images/models   -> { data: [{ id, name, architecture, supported_parameters, ... }] }
  *   GET  {base}/api/v1/key             -> { data: { label, limit, limit_remaining, ... } }   (key check)
+ *   POST {base}/api/v1/chat/completions   (describe) JSON:
+ *     { model, max_completion_tokens, messages: [{ role: "user", content: [
+ *         { type: "text", text }, { type: "image_url", image_url: { url: <data URL>, detail? } }] }] }
+ *     -> 200 { id, object: "chat.completion", choices: [{ finish_reason, index, message: { role, content, refusal? } }], usage? }
  *   Errors: { error: { code: <the HTTP status>, message, metadata? }, user_id? }
  *
  * Sources (stored copies; no live call was made):
@@ -34,6 +39,15 @@ import { inputImages, type GenerationInput, type JobCost, type ModelPresence, ty
  *   502 model down, 503 no provider meets the routing requirements; `Retry-After` on 429 and 503).
  * - `GET /key` (getCurrentKey, 401 for a bad key): openapi.yaml and api_reference/limits.mdx.
  * - `GET /images/models` (listImageModels, ImageModelsListResponse): openapi.yaml.
+ * - Describing: openapi.yaml `/chat/completions` (sendChatCompletionRequest), ChatRequest
+ *   (`messages` minItems 1; `max_completion_tokens` "Maximum tokens in completion"; `max_tokens`
+ *   "deprecated, use max_completion_tokens"), ChatUserMessage (content: string or content parts),
+ *   ChatContentImage (`{ type: "image_url", image_url: { url ("data: URLs supported"), detail:
+ *   auto|low|high|original } }`), ChatResult / ChatChoice / ChatAssistantMessage (`content`:
+ *   string, content parts or null; `refusal`; finish_reason incl. `content_filter`, `error`);
+ *   guides/overview/multimodal/image-understanding.mdx (text part first, then the image; base64
+ *   `data:image/jpeg;base64,...`; png, jpeg, webp and gif); api_reference/errors-and-debugging.mdx
+ *   (once the model has started, errors come in a 200 body, not as the HTTP status).
  *
  * Not verified: how the Image API answers for an unknown or withdrawn model. The chat API answers
  * 400 "<id> is not a valid model ID" and 404 "No endpoints found for <id>." (many public issue
@@ -62,6 +76,31 @@ const ErrorBody = z.object({
 
 const ModelList = z.object({ data: z.array(z.object({ id: z.string() }).passthrough()) });
 
+/**
+ * The vision model that describes: non-reasoning, so the whole token budget goes into the words
+ * (reasoning models spend part of max_completion_tokens thinking: guides/best-practices/
+ * reasoning-tokens.mdx), cheap, and the model OpenAI's own describe uses. The id is listed in
+ * OpenRouterTeam/typescript-sdk src/types/models.ts @cb9393a (generated 2025-12-23) and used in
+ * OpenRouterTeam/docs install.mdx @c26125a. Not verified: that OpenRouter still serves it today
+ * (no live call; the stored model list is from 2025-12), nor its image pricing there.
+ */
+export const OPENROUTER_VISION_MODEL = 'openai/gpt-4o-mini';
+
+const ChatReply = z.object({
+  choices: z
+    .array(
+      z.object({
+        finish_reason: z.string().nullish(),
+        message: z.object({
+          // A string, content parts (ChatContentItems; only `text` parts are words), or null.
+          content: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.unknown() }).passthrough()), z.null()]).optional(),
+          refusal: z.string().nullish(),
+        }),
+      }),
+    )
+    .min(1),
+});
+
 function auth(ctx: ProviderContext): [string, string] {
   return ['Authorization', `Bearer ${ctx.key}`];
 }
@@ -79,10 +118,16 @@ const MODEL_GONE = /not a valid model id|no endpoints found for|model (?:not fou
 const NOT_THE_MODEL = /no endpoints (?:found )?(?:that|matching)|data policy|guardrail/i;
 
 /**
- * Maps an OpenRouter error onto our kinds. `route` is given only for a generation on a catalogue
- * route, where a missing model means the route is gone.
+ * What a failed call was doing: `route` only for a generation on a catalogue route, where a
+ * missing model means the route is gone; `describing` for the vision call, which makes no image.
  */
-function openrouterError(status: number, body: unknown, headers: Headers, key: string, route?: RouteSpec): AppError {
+interface Doing {
+  route?: RouteSpec;
+  describing?: boolean;
+}
+
+/** Maps an OpenRouter error onto our kinds. */
+function openrouterError(status: number, body: unknown, headers: Headers, key: string, { route, describing }: Doing = {}): AppError {
   const parsed = ErrorBody.safeParse(body);
   const err = parsed.success ? parsed.data.error : undefined;
   const said = clean(err?.message, key);
@@ -97,6 +142,10 @@ function openrouterError(status: number, body: unknown, headers: Headers, key: s
   if (status === 403 && (Array.isArray(reasons) || /flagged|moderat|blocked/i.test(said))) {
     const why = Array.isArray(reasons) ? reasons.filter((r): r is string => typeof r === 'string').join(', ') : '';
     return new AppError('moderated', `OpenRouter refused this request${why ? ` (${why})` : ''}${said ? `: ${said}` : '.'}`, opts);
+  }
+  if (status === 502 && describing) {
+    // Only the Image API documents a failed call as unbilled; the chat API just says the model is down.
+    return new AppError('provider_down', `The vision model behind OpenRouter failed to describe the image${said ? ` (${said})` : ''}; try again.`, opts);
   }
   if (status === 502) {
     // Documented: a generation that did not complete answers 502 and is not billed.
@@ -120,8 +169,8 @@ function openrouterError(status: number, body: unknown, headers: Headers, key: s
   }
 }
 
-async function failure(res: Response, ctx: ProviderContext, route?: RouteSpec): Promise<AppError> {
-  return openrouterError(res.status, await readJson(res), res.headers, ctx.key, route);
+async function failure(res: Response, ctx: ProviderContext, doing?: Doing): Promise<AppError> {
+  return openrouterError(res.status, await readJson(res), res.headers, ctx.key, doing);
 }
 
 /** The JSON body of one generation: every used reference of the tray, in tray order. */
@@ -162,6 +211,45 @@ function outputsOf(reply: z.infer<typeof ImagesReply>): ProviderOutput[] {
   });
 }
 
+/** The chat request that asks the vision model for words about one picture (text first, as the guide advises). */
+async function describeBody(image: PreparedImage, instruction: string, maxTokens: number): Promise<Record<string, unknown>> {
+  return {
+    model: OPENROUTER_VISION_MODEL,
+    // `max_tokens` is deprecated in favour of this (ChatRequest).
+    max_completion_tokens: maxTokens,
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: instruction },
+          // `low` detail: a description needs no fine detail and costs fewer image tokens.
+          { type: 'image_url', image_url: { url: await blobToDataUri(image.blob, image.mime), detail: 'low' } },
+        ],
+      },
+    ],
+  };
+}
+
+/** The words of a chat reply; an error, a refusal or an empty answer is an AppError. */
+function descriptionOf(body: unknown, ctx: ProviderContext, headers: Headers): string {
+  // After the model has started, OpenRouter reports failures in a 200 body (errors-and-debugging.mdx).
+  const inBand = ErrorBody.safeParse(body);
+  if (inBand.success && !(body as { choices?: unknown }).choices) {
+    const code = Number(inBand.data.error.code);
+    throw openrouterError(Number.isInteger(code) && code >= 400 ? code : 502, body, headers, ctx.key, { describing: true });
+  }
+  const choice = parseReply(PROVIDER, ChatReply, body).choices[0]!;
+  const { content, refusal } = choice.message;
+  const text = typeof content === 'string' ? content : (content ?? []).map((p) => (p.type === 'text' && typeof p.text === 'string' ? p.text : '')).join(' ');
+  if (text.trim()) return text;
+  if (refusal?.trim() || choice.finish_reason === 'content_filter') {
+    const why = clean(refusal, ctx.key);
+    throw new AppError('moderated', `OpenRouter\u2019s vision model refused to describe this picture${why ? ` (${why})` : '.'}`, { provider: PROVIDER });
+  }
+  const finish = choice.finish_reason && choice.finish_reason !== 'stop' ? ` (${choice.finish_reason})` : '';
+  throw new AppError('bad_reply', `OpenRouter returned no description${finish}.`, { provider: PROVIDER });
+}
+
 /** GET /api/v1/images/models: every image model OpenRouter serves (free). */
 async function listImageModels(ctx: ProviderContext): Promise<Set<string>> {
   const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}${API}/images/models`, {
@@ -184,7 +272,7 @@ export const openrouterAdapter: ProviderAdapter = {
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(await openrouterBody(route, input)),
     });
-    if (!res.ok) throw await failure(res, ctx, route);
+    if (!res.ok) throw await failure(res, ctx, { route });
     const reply = parseReply(PROVIDER, ImagesReply, await readJson(res));
     const outputs = outputsOf(reply);
     if (outputs.length === 0) throw new AppError('bad_reply', 'OpenRouter answered without an image.', { provider: PROVIDER });
@@ -207,6 +295,17 @@ export const openrouterAdapter: ProviderAdapter = {
     });
     if (!res.ok) throw await failure(res, ctx);
     await readJson(res);
+  },
+
+  async describe({ image, instruction, maxTokens }, ctx): Promise<string> {
+    const res = await keyedFetch(ctx, PROVIDER, `${stripEnd(ctx.baseUrl)}${API}/chat/completions`, {
+      method: 'POST',
+      authHeader: auth(ctx),
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(await describeBody(image, instruction, maxTokens)),
+    });
+    if (!res.ok) throw await failure(res, ctx, { describing: true });
+    return descriptionOf(await readJson(res), ctx, res.headers);
   },
 
   async listModels(ctx): Promise<string[]> {

@@ -72,7 +72,7 @@ describe('describe on demand (worker)', () => {
   it('without a key that can describe, says which keys would and where to add one', async () => {
     const d = deps({ usable: [] });
     const err = await describeStoredReference('pic', d).catch((e: unknown) => e);
-    expect(err).toMatchObject({ kind: 'no_key', message: expect.stringContaining('fal, OpenAI or Google Gemini') });
+    expect(err).toMatchObject({ kind: 'no_key', message: expect.stringContaining('fal, OpenAI, Google Gemini or OpenRouter') });
     expect((err as Error).message).toMatch(/Settings/);
     expect(d.describe).not.toHaveBeenCalled();
     const draft = await loadDraft();

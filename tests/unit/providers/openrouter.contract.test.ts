@@ -1,9 +1,9 @@
 // @vitest-environment node
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODELS, type RouteSpec } from '@/utils/models';
-import { OPENROUTER_MAX_REFERENCES, openrouterAdapter } from '@/utils/providers/openrouter';
+import { OPENROUTER_MAX_REFERENCES, OPENROUTER_VISION_MODEL, openrouterAdapter } from '@/utils/providers/openrouter';
 import type { GenerationInput, PreparedImage, PreparedReference, ProviderContext, ProviderOutput } from '@/utils/providers/types';
-import { OPENROUTER_MODELS, UPSTREAM_FAIL_MARKER } from '../../../sandbox/providers/openrouter';
+import { OPENROUTER_MODELS, OPENROUTER_VISION_MODELS, UPSTREAM_FAIL_MARKER } from '../../../sandbox/providers/openrouter';
 import { errorOf, fakeFetch, isPng, jsonResponse, realImage, useSandbox } from './contract-helpers';
 
 const KEY = 'sk-or-v1-contract-test-0000000000000000';
@@ -269,6 +269,87 @@ describe('OpenRouter adapter: key check and model lookup', () => {
   });
 });
 
+describe('OpenRouter adapter: describing a picture', () => {
+  const INSTRUCTION = 'Describe this picture in one paragraph.';
+  const describeWith = (f: typeof fetch, image: PreparedImage = JPEG) =>
+    openrouterAdapter.describe!({ image, instruction: INSTRUCTION, maxTokens: 200, sleep: async () => {} }, ctxWith(f));
+  const chatReply = (message: Record<string, unknown>, finish = 'stop') =>
+    jsonResponse({
+      id: 'gen-1',
+      object: 'chat.completion',
+      created: 1_765_000_000,
+      model: OPENROUTER_VISION_MODEL,
+      system_fingerprint: null,
+      choices: [{ index: 0, finish_reason: finish, message: { role: 'assistant', ...message } }],
+      usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
+    });
+
+  it('POSTs to /api/v1/chat/completions with Bearer auth: the vision model, the token cap, text then the image as a data URL', async () => {
+    const { fetch, calls } = fakeFetch(chatReply({ content: 'A blue and orange split square.' }));
+    expect(await describeWith(fetch)).toBe('A blue and orange split square.');
+    expect(calls).toHaveLength(1);
+    const c = calls[0]!;
+    expect(c.url).toBe('https://openrouter.ai/api/v1/chat/completions');
+    expect(c.method).toBe('POST');
+    expect(c.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(c.headers['content-type']).toBe('application/json');
+    expect(c.init.credentials).toBe('omit');
+    const body = JSON.parse(String(c.body)) as { model: string; max_completion_tokens: number; messages: Array<{ role: string; content: Array<Record<string, unknown>> }> };
+    expect(Object.keys(body).sort()).toEqual(['max_completion_tokens', 'messages', 'model']);
+    expect(body.model).toBe('openai/gpt-4o-mini');
+    expect(body.max_completion_tokens).toBe(200);
+    expect(body.messages).toHaveLength(1);
+    expect(body.messages[0]!.role).toBe('user');
+    const [text, image] = body.messages[0]!.content;
+    expect(text).toEqual({ type: 'text', text: INSTRUCTION });
+    expect(image).toMatchObject({ type: 'image_url', image_url: { detail: 'low' } });
+    const sent = dataUriBytes((image!.image_url as { url: string }).url);
+    expect(sent.mime).toBe('image/jpeg');
+    expect(sent.bytes.equals(JPEG_BYTES)).toBe(true);
+    // The sandbox serves the same describer.
+    expect(OPENROUTER_VISION_MODELS).toContain(OPENROUTER_VISION_MODEL);
+  });
+
+  it('reads content given as text parts', async () => {
+    const { fetch } = fakeFetch(chatReply({ content: [{ type: 'text', text: 'A split square,' }, { type: 'text', text: 'blue and orange.' }] }));
+    expect(await describeWith(fetch)).toBe('A split square, blue and orange.');
+  });
+
+  it('refuses an empty answer, a refusal, and a reply without choices', async () => {
+    const empty = await errorOf(describeWith(fakeFetch(chatReply({ content: '   ' })).fetch));
+    expect(empty.kind).toBe('bad_reply');
+    const nothing = await errorOf(describeWith(fakeFetch(chatReply({ content: null }, 'length')).fetch));
+    expect(nothing.kind).toBe('bad_reply');
+    expect(nothing.message).toBe('OpenRouter returned no description (length).');
+    const refused = await errorOf(describeWith(fakeFetch(chatReply({ content: null, refusal: 'I can\u2019t help with that.' })).fetch));
+    expect(refused.kind).toBe('moderated');
+    expect(refused.message).toContain('I can\u2019t help with that.');
+    expect((await errorOf(describeWith(fakeFetch(chatReply({ content: '' }, 'content_filter')).fetch))).kind).toBe('moderated');
+    expect((await errorOf(describeWith(fakeFetch(jsonResponse({ id: 'gen-1', choices: [] })).fetch))).kind).toBe('bad_reply');
+  });
+
+  it('maps errors as for images, without the Image API\u2019s "nothing was charged"', async () => {
+    const withRes = async (res: Response) => errorOf(describeWith(fakeFetch(res).fetch));
+    const down = await withRes(orError(502, 'Provider returned error'));
+    expect(down.kind).toBe('provider_down');
+    expect(down.message).toMatch(/describe/);
+    expect(down.message).not.toMatch(/charged/);
+    expect((await withRes(orError(401, `User not found for key ${KEY}`))).message).toBe('OpenRouter did not accept the API key.');
+    expect((await withRes(orError(402, 'Insufficient credits. Add more using https://openrouter.ai/credits'))).kind).toBe('out_of_credit');
+    const limited = await withRes(orError(429, 'Rate limit exceeded', {}, { 'Retry-After': '12' }));
+    expect(limited.kind).toBe('rate_limited');
+    expect(limited.retryAfterMs).toBe(12_000);
+    expect((await withRes(orError(403, 'Your input was flagged', { metadata: { reasons: ['violence'] } }))).kind).toBe('moderated');
+    // Describing has no route: a withdrawn vision model is not "route unavailable".
+    const gone = await withRes(orError(404, 'No endpoints found for openai/gpt-4o-mini.'));
+    expect(gone.kind).toBe('invalid_input');
+    expect(gone.message).toBe('OpenRouter: No endpoints found for openai/gpt-4o-mini.');
+    // Once the model has started, OpenRouter reports a failure in a 200 body.
+    const inBand = await withRes(jsonResponse({ error: { code: 502, message: 'Upstream error' } }));
+    expect(inBand.kind).toBe('provider_down');
+  });
+});
+
 describe('OpenRouter adapter against the sandbox', () => {
   const sandbox = useSandbox();
   const ctx = () => ctxWith(fetch, `${sandbox().url}/openrouter`, 'sandbox-key');
@@ -299,6 +380,16 @@ describe('OpenRouter adapter against the sandbox', () => {
     expect((await errorOf(openrouterAdapter.submit(GPT, panelInput(GPT, { prompt: 'a cat [sandbox:unsafe]' }), ctx()))).kind).toBe('moderated');
     await openrouterAdapter.testKey(ctx());
     expect((await errorOf(openrouterAdapter.testKey(ctxWith(fetch, `${sandbox().url}/openrouter`, 'bad')))).kind).toBe('bad_key');
+  });
+
+  it('describes a picture through the sandbox\u2019s chat endpoint, which records the image', async () => {
+    const text = await openrouterAdapter.describe!({ image: JPEG, instruction: 'Describe this picture.', maxTokens: 200, sleep: async () => {} }, ctx());
+    expect(text).toMatch(/sandbox description/);
+    const req = sandbox().requests.find((r) => r.path === '/openrouter/api/v1/chat/completions');
+    expect(req?.method).toBe('POST');
+    expect(req?.referencesReceived).toEqual({ reference: 1 });
+    sandbox().injectFault({ provider: 'openrouter', on: 'chat', status: 402 });
+    expect((await errorOf(openrouterAdapter.describe!({ image: JPEG, instruction: 'x', maxTokens: 200, sleep: async () => {} }, ctx()))).kind).toBe('out_of_credit');
   });
 
   it('maps injected 402 and 429 faults', async () => {
