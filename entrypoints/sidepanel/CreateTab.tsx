@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { i18n } from '#i18n';
 import { ImagePromptField } from '@/components/ImagePromptField';
 import { ReferenceTray } from '@/components/ReferenceTray';
@@ -9,7 +9,6 @@ import { CreateBar } from '@/components/CreateBar';
 import { ErrorNotice } from '@/components/ErrorNotice';
 import { ReferenceDescription } from '@/components/ReferenceDescription';
 import { ScreenshotCrop } from '@/components/ScreenshotCrop';
-import { DescribeBox } from '@/components/DescribeBox';
 import { CompareModelsPicker } from '@/components/compare/CompareModelsPicker';
 import { StorageUsage } from '@/components/StorageUsage';
 import { isTerminal } from '@/utils/store/types';
@@ -24,14 +23,11 @@ import { trayOf } from '@/utils/reference-plan';
 import { routeState, useJobs, useReferences, useRoutingEnv, useThumbUrls, useWakeWorker } from './hooks';
 import { useStorageUsage } from './storage';
 import { usePaste, useScreenshot } from './intake-hooks';
-import { useDescribe } from './use-describe';
 import { createBlockReason } from './create-block';
 import { createEstimate } from './create-estimate';
 import { requestFromDraft, type Generation } from './use-generation';
 import { toJobView } from './job-view';
 import { RunView, type RunActions } from './RunView';
-import { PresetsBar } from '@/components/PresetsBar';
-import { usePresets } from './use-presets';
 
 export interface CreateTabProps {
   draft: DraftRecord;
@@ -40,6 +36,10 @@ export interface CreateTabProps {
   generation: Generation;
   runActions: RunActions;
 }
+
+// Not needed for the first paint: loaded just after it (the panel's JavaScript has a budget).
+const PresetsRow = lazy(() => import('./PresetsRow'));
+const DescribeRow = lazy(() => import('./DescribeRow'));
 
 /** How many recent jobs the Create tab shows; everything else is in History. */
 const RECENT_JOBS = 24;
@@ -59,7 +59,6 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
   const storage = useStorageUsage();
   useWakeWorker(jobs.some((j) => !isTerminal(j.job.state)), pingWorker);
   const screenshot = useScreenshot();
-  const describeBox = useDescribe(draft, patch);
   // The panel's own ways in ("+", drop, paste) add to the tray: the first image starts it as the
   // image prompt, later ones join it (the context menu's "Use as image prompt" replaces the first).
   usePaste(
@@ -125,7 +124,9 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
 
   return (
     <div className="create-tab">
-      <PresetsBar {...usePresets(draft, patch)} />
+      <Suspense fallback={null}>
+        <PresetsRow draft={draft} patch={patch} />
+      </Suspense>
       <ImagePromptField
         thumbUrl={thumbUrl}
         width={reference?.width}
@@ -157,7 +158,9 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
       {screenshot.shot ? (
         <ScreenshotCrop imageUrl={screenshot.shot.url} width={screenshot.shot.width} height={screenshot.shot.height} onUse={screenshot.use} onCancel={screenshot.cancel} />
       ) : null}
-      <DescribeBox {...describeBox} />
+      <Suspense fallback={null}>
+        <DescribeRow draft={draft} patch={patch} />
+      </Suspense>
 
       <div className="field">
         <label htmlFor="prompt">{i18n.t('panel.prompt')}</label>
