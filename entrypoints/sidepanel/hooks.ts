@@ -4,6 +4,7 @@ import { DEFAULT_DRAFT, type DraftRecord, type JobRecord, type ReferenceRecord, 
 import { loadDraft, patchDraft } from '@/utils/store/drafts';
 import { getReference } from '@/utils/store/references';
 import { subscribe } from '@/utils/events';
+import { offerThumbs } from './thumbs';
 import { chooseRoute, type RouteChoice, type RoutingEnv } from '@/utils/routing';
 import { configuredProviders } from '@/utils/secrets';
 import { loadSettings, SANDBOX_BUILD, watchSettings, type Settings } from '@/utils/settings';
@@ -131,6 +132,7 @@ export function useJobs(limit = 50): JobWithResults[] {
     const withResults = async (job: JobRecord): Promise<JobWithResults> => {
       const d = await db();
       const results = (await Promise.all(job.resultIds.map((id) => d.get('results', id)))).filter((r): r is ResultRecord => !!r);
+      offerThumbs(results);
       return { job, results };
     };
     const readAll = async (): Promise<JobWithResults[]> => {

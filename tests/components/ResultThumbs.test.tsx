@@ -12,7 +12,8 @@ vi.mock('@/utils/store/results', () => ({
 const makeThumbnail = vi.fn<(blob: Blob) => Promise<Blob>>();
 vi.mock('@/utils/image/thumbnail', () => ({ makeThumbnail: (blob: Blob) => makeThumbnail(blob) }));
 
-const { useThumbUrl, useThumbUrls, liveThumbUrlCount, RELEASE_GRACE_MS } = await import('@/entrypoints/sidepanel/thumbs');
+const { useThumbUrl, useThumbUrls, liveThumbUrlCount, offerThumbs, RELEASE_GRACE_MS } = await import('@/entrypoints/sidepanel/thumbs');
+const { getResult } = await import('@/utils/store/results');
 
 let urlOf: Map<string, Blob>;
 let revoked: string[];
@@ -71,6 +72,27 @@ function unmountAndWait(...unmounts: Array<() => void>) {
   for (const u of unmounts) u();
   act(() => void vi.advanceTimersByTime(RELEASE_GRACE_MS + 1));
 }
+
+describe('offered thumbnails', () => {
+  it('shows a thumbnail the reader already holds without reading the result again, once', async () => {
+    const thumb = new Blob(['held'], { type: 'image/webp' });
+    const storedThumb = new Blob(['stored'], { type: 'image/webp' });
+    record('o:0', { thumb: storedThumb });
+    offerThumbs([{ id: 'o:0', thumb }]);
+    const reads = vi.mocked(getResult).mock.calls.length;
+    const one = renderHook(() => useThumbUrl('o:0'));
+    await loaded();
+    expect(urlOf.get(one.result.current!)).toBe(thumb);
+    expect(vi.mocked(getResult).mock.calls.length).toBe(reads);
+    unmountAndWait(one.unmount);
+    // The offer was taken: the next load reads the stored record.
+    const again = renderHook(() => useThumbUrl('o:0'));
+    await loaded();
+    expect(urlOf.get(again.result.current!)).toBe(storedThumb);
+    expect(vi.mocked(getResult).mock.calls.length).toBe(reads + 1);
+    unmountAndWait(again.unmount);
+  });
+});
 
 describe('useThumbUrl', () => {
   it('shows the stored thumbnail, one URL however many components show it, revoked when the last goes', async () => {
