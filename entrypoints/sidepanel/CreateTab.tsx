@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { i18n } from '#i18n';
 import { ImagePromptField } from '@/components/ImagePromptField';
 import { ReferenceTray } from '@/components/ReferenceTray';
@@ -20,13 +20,15 @@ import { groupRuns } from '@/utils/compare';
 import type { DraftRecord } from '@/utils/store/types';
 import { setTray } from '@/utils/store/drafts';
 import { trayOf } from '@/utils/reference-plan';
-import { routeState, useJobs, useReferences, useRoutingEnv, useThumbUrls, useWakeWorker } from './hooks';
+import { routeState, useJobs, useReferences, useRoutingEnv, useThumbUrls, useWakeWorker, type JobWithResults } from './hooks';
 import { useStorageUsage } from './storage';
 import { usePaste, useScreenshot } from './intake-hooks';
 import { createBlockReason } from './create-block';
 import { createEstimate } from './create-estimate';
 import { requestFromDraft, type Generation } from './use-generation';
 import { toJobView } from './job-view';
+import type { JobView } from '@/components/JobCard';
+import type { RoutingEnv } from '@/utils/routing';
 import { RunView, type RunActions } from './RunView';
 
 export interface CreateTabProps {
@@ -119,8 +121,24 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
     return () => window.removeEventListener('keydown', onKey);
   });
 
-  const views = useMemo(() => jobs.map((j) => toJobView(j.job, j.results, routingEnv)), [jobs, routingEnv]);
-  const runs = useMemo(() => groupRuns([...views].reverse().map((v) => ({ ...v, jobId: v.id }))), [views]);
+  // One view per job record, kept while the record is the same object (useJobs re-reads only
+  // the job that changed): with the stable actions below, only that job's card renders again.
+  const views = useMemo(() => jobs.map((j) => cachedView(j, routingEnv)), [jobs, routingEnv]);
+  const runs = useMemo(() => groupRuns([...views].reverse()), [views]);
+  const actionsRef = useRef(runActions);
+  useEffect(() => {
+    actionsRef.current = runActions;
+  });
+  const stableActions = useMemo<RunActions>(
+    () => ({
+      onOpen: (jobId, resultId) => actionsRef.current.onOpen(jobId, resultId),
+      onPick: (resultId) => actionsRef.current.onPick(resultId),
+      onCancel: (jobId) => actionsRef.current.onCancel(jobId),
+      onRetry: (jobId) => actionsRef.current.onRetry(jobId),
+      onOpenSettings: () => actionsRef.current.onOpenSettings(),
+    }),
+    [],
+  );
 
   return (
     <div className="create-tab">
@@ -216,7 +234,7 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
         <ul aria-label={i18n.t('panel.results')} className="results">
           {runs.map((run) => (
             <li key={run.key}>
-              <RunView jobs={run.jobs} actions={runActions} />
+              <RunView jobs={run.jobs} actions={stableActions} />
             </li>
           ))}
         </ul>
@@ -227,6 +245,17 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
 }
 
 const pingWorker = () => send('worker.ping', {});
+
+const viewCache = new WeakMap<JobWithResults, { env: RoutingEnv | null; view: JobView & { jobId: string } }>();
+
+/** The job's view, made once per record (and routing state: it names the alternative route). */
+function cachedView(j: JobWithResults, env: RoutingEnv | null): JobView & { jobId: string } {
+  const known = viewCache.get(j);
+  if (known && known.env === env) return known.view;
+  const view = { ...toJobView(j.job, j.results, env), jobId: j.job.id };
+  viewCache.set(j, { env, view });
+  return view;
+}
 
 /** Dropped or picked files join the tray one after another (each shows its own error, if any). */
 async function addFiles(files: readonly File[]) {

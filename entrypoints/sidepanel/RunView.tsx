@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { i18n } from '#i18n';
 import { JobCard, type JobView } from '@/components/JobCard';
 import { ResultGrid } from '@/components/results/ResultGrid';
@@ -18,7 +19,9 @@ export interface RunActions {
  * One run in the results: a single generation as a card with its thumbnails, or a compare
  * (several models, same inputs) as one row of results side by side.
  */
-export function RunView({ jobs, actions }: { jobs: JobView[]; actions: RunActions }) {
+export const RunView = memo(RunViewOf, (a, b) => a.actions === b.actions && a.jobs.length === b.jobs.length && a.jobs.every((j, i) => j === b.jobs[i]));
+
+function RunViewOf({ jobs, actions }: { jobs: JobView[]; actions: RunActions }) {
   const thumbs = useThumbUrls(jobs.flatMap((j) => j.results.map((r) => r.id)));
   if (jobs.length > 1 || jobs[0]?.runId) {
     const owner = new Map(jobs.flatMap((j) => j.results.map((r) => [r.id, j.id] as const)));
