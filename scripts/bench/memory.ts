@@ -154,7 +154,7 @@ export function memoryRows(snaps: MemorySnapshot[]): Row[] {
       note:
         `Heap MB ${series((x) => x.panelHeapMB)}; 50 → 100 growth ${(pGrowth * 100).toFixed(1)} %. DOM nodes ${series((x) => x.panelNodes, 0)}. ` +
         `Live object URLs in the panel ${series((x) => x.panelLiveObjectUrls, 0)}, of which shown ${series((x) => x.panelShownBlobUrls, 0)} (created in all: ${last.panelObjectUrlsCreated}); ` +
-        `blobs in the browser's registry ${series((x) => x.blobs, 0)} (MB ${series((x) => x.blobMB)}). The panel lists the newest 50 jobs, so it levels off there. ` +
+        `blobs in the browser's registry ${series((x) => x.blobs, 0)} (MB ${series((x) => x.blobMB)}). The Create tab lists the newest 24 jobs (the rest are in History), so it levels off there. ` +
         `Decoded image memory is outside the JS heap and not measured here.`,
       detail: { snapshots: snaps },
     },
