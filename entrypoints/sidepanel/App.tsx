@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 import { PanelTabs } from '@/components/PanelTabs';
@@ -19,11 +19,12 @@ import { useGeneration } from './use-generation';
 import { CreateTab } from './CreateTab';
 import type { ViewerTarget } from './use-viewer';
 import type { RunActions } from './RunView';
+import { moduleLoader, useModule } from './use-module';
 
 // History, lineage and their virtualiser load when first shown: the panel opens on Create.
-const HistoryTab = lazy(() => import('./HistoryTab'));
+const historyTab = moduleLoader(() => import('./HistoryTab'));
 // The large viewer (and its copy and details code) loads when an image is first opened.
-const ViewerHost = lazy(() => import('./ViewerHost'));
+const viewerHost = moduleLoader(() => import('./ViewerHost'));
 
 type Tab = 'create' | 'history';
 
@@ -37,6 +38,8 @@ export function App() {
   const [lineageOf, setLineageOf] = useState<string | null>(null);
   const [deleted, setDeleted] = useState<{ key: number; undo: DeletedResults } | null>(null);
   const [actionError, setActionError] = useState<SerializedError | null>(null);
+  const History = useModule(historyTab, tab === 'history')?.default;
+  const Viewer = useModule(viewerHost, viewing !== null)?.default;
   const openSettings = useCallback(() => void browser.runtime.openOptionsPage(), []);
 
   // A panel opening wakes a worker that was stopped mid-job, so its jobs go on at once
@@ -163,19 +166,20 @@ export function App() {
       </div>
       {tab === 'history' ? (
         <div role="tabpanel" id="tabpanel-history" aria-labelledby="tab-history">
-          <Suspense fallback={<p className="hint">{i18n.t('panel.loadingHistory')}</p>}>
-            <HistoryTab
+          {History ? (
+            <History
               lineageOf={lineageOf}
               onLineageOf={setLineageOf}
               onOpen={(jobId, resultId) => setViewing({ jobId, resultId })}
               onRestart={onRestart}
             />
-          </Suspense>
+          ) : (
+            <p className="hint">{i18n.t('panel.loadingHistory')}</p>
+          )}
         </div>
       ) : null}
-      {viewing ? (
-        <Suspense fallback={null}>
-        <ViewerHost
+      {viewing && Viewer ? (
+        <Viewer
           target={viewing}
           onTargetChange={setViewing}
           onClose={() => setViewing(null)}
@@ -189,7 +193,6 @@ export function App() {
             setTab('history');
           }}
         />
-        </Suspense>
       ) : null}
       {deleted ? (
         <UndoToast

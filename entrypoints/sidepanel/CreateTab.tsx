@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { i18n } from '#i18n';
 import { ImagePromptField } from '@/components/ImagePromptField';
 import { ReferenceTray } from '@/components/ReferenceTray';
@@ -30,6 +30,7 @@ import { toJobView } from './job-view';
 import type { JobView } from '@/components/JobCard';
 import type { RoutingEnv } from '@/utils/routing';
 import { RunView, type RunActions } from './RunView';
+import { moduleLoader, useModule } from './use-module';
 
 export interface CreateTabProps {
   draft: DraftRecord;
@@ -40,8 +41,8 @@ export interface CreateTabProps {
 }
 
 // Not needed for the first paint: loaded just after it (the panel's JavaScript has a budget).
-const PresetsRow = lazy(() => import('./PresetsRow'));
-const DescribeRow = lazy(() => import('./DescribeRow'));
+const presetsRow = moduleLoader(() => import('./PresetsRow'));
+const describeRow = moduleLoader(() => import('./DescribeRow'));
 
 /** How many recent jobs the Create tab shows; everything else is in History. */
 const RECENT_JOBS = 24;
@@ -55,6 +56,8 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
   const reference = (draft.referenceId && trayRecords.get(draft.referenceId)) || null;
   const thumbUrl = (draft.referenceId && trayThumbs.get(draft.referenceId)) || null;
   const routingEnv = useRoutingEnv();
+  const PresetsRow = useModule(presetsRow, true)?.default;
+  const DescribeRow = useModule(describeRow, true)?.default;
   const route = useMemo(() => (routingEnv ? routeState(draft.modelId, routingEnv) : null), [draft.modelId, routingEnv]);
   const jobs = useJobs(RECENT_JOBS);
   const [compareModels, setCompareModels] = useState<ModelId[] | null>(null);
@@ -142,9 +145,7 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
 
   return (
     <div className="create-tab">
-      <Suspense fallback={null}>
-        <PresetsRow draft={draft} patch={patch} />
-      </Suspense>
+      {PresetsRow ? <PresetsRow draft={draft} patch={patch} /> : null}
       <ImagePromptField
         thumbUrl={thumbUrl}
         width={reference?.width}
@@ -176,9 +177,7 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
       {screenshot.shot ? (
         <ScreenshotCrop imageUrl={screenshot.shot.url} width={screenshot.shot.width} height={screenshot.shot.height} onUse={screenshot.use} onCancel={screenshot.cancel} />
       ) : null}
-      <Suspense fallback={null}>
-        <DescribeRow draft={draft} patch={patch} />
-      </Suspense>
+      {DescribeRow ? <DescribeRow draft={draft} patch={patch} /> : null}
 
       <div className="field">
         <label htmlFor="prompt">{i18n.t('panel.prompt')}</label>

@@ -59,7 +59,11 @@ async function measure(s: BenchSession, runs: number, label: string) {
       },
     });
     paint.push(t.historyPaint!);
-    console.log(`  [6] ${label} open ${i}: history painted at ${t.historyPaint!.toFixed(1)} ms; worst frame while scrolling ${worst.at(-1)!.toFixed(1)} ms (${info.frames} frames over ${info.height} px)`);
+    const at = (x: number | null) => (x === null ? '?' : x.toFixed(0));
+    console.log(
+      `  [6] ${label} open ${i}: history painted at ${t.historyPaint!.toFixed(1)} ms (first row at ${at(t.historySplit.rows)}, first thumbnail element at ${at(t.historySplit.thumbSeen)}); ` +
+        `worst frame while scrolling ${worst.at(-1)!.toFixed(1)} ms (${info.frames} frames over ${info.height} px)`,
+    );
   }
   return { paint, worst, info };
 }

@@ -12,6 +12,8 @@ export interface PanelOpenTimes {
   resultsPaint: number | null;
   /** ms since navigation start, for sidepanel.html#history: the first history thumbnail decoded, then the next frame. */
   historyPaint: number | null;
+  /** For the breakdown of figure 6a: the History tab's first row in the page, and its first thumbnail element. */
+  historySplit: { rows: number | null; thumbSeen: number | null };
   fcp: number | null;
 }
 
@@ -26,8 +28,8 @@ export async function openPanelOnce(
       'the panel to become interactive',
       async () => {
         const b = (await page.evaluate(
-          'window.__bench && { i: window.__bench.interactiveFrameAt, r: window.__bench.resultsPaintAt, h: window.__bench.historyPaintAt, f: window.__bench.fcp }',
-        )) as { i: number | null; r: number | null; h: number | null; f: number | null } | undefined;
+          'window.__bench && { i: window.__bench.interactiveFrameAt, r: window.__bench.resultsPaintAt, h: window.__bench.historyPaintAt, f: window.__bench.fcp, w: window.__bench.historyRowsAt, t: window.__bench.historySeenAt }',
+        )) as { i: number | null; r: number | null; h: number | null; f: number | null; w: number | null; t: number | null } | undefined;
         if (!b) return undefined;
         if (opts.history) return b.h !== null ? b : undefined;
         return b.i !== null && (!opts.results || b.r !== null) ? b : undefined;
@@ -35,7 +37,7 @@ export async function openPanelOnce(
       30_000,
     );
     await opts.then?.(page);
-    return { interactive: marks.i!, resultsPaint: marks.r, historyPaint: marks.h, fcp: marks.f };
+    return { interactive: marks.i!, resultsPaint: marks.r, historyPaint: marks.h, historySplit: { rows: marks.w, thumbSeen: marks.t }, fcp: marks.f };
   } finally {
     await page.close();
   }

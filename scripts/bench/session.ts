@@ -43,7 +43,7 @@ const PANEL_PROBE = `(() => {
   // tsx keeps function names with a __name helper that page.evaluate callbacks then call.
   if (!('__name' in globalThis)) Object.defineProperty(globalThis, '__name', { value: (f) => f, configurable: true });
   if (location.protocol !== 'chrome-extension:' || location.pathname !== '/sidepanel.html') return;
-  const b = (window.__bench = { interactiveAt: null, interactiveFrameAt: null, resultsSeenAt: null, resultsPaintAt: null, historySeenAt: null, historyPaintAt: null, fcp: null, urlsCreated: 0, urlsRevoked: 0, live: new Set() });
+  const b = (window.__bench = { interactiveAt: null, interactiveFrameAt: null, resultsSeenAt: null, resultsPaintAt: null, historySeenAt: null, historyPaintAt: null, historyRowsAt: null, fcp: null, urlsCreated: 0, urlsRevoked: 0, live: new Set() });
   const create = URL.createObjectURL.bind(URL);
   const revoke = URL.revokeObjectURL.bind(URL);
   URL.createObjectURL = (o) => { const u = create(o); b.urlsCreated++; b.live.add(u); return u; };
@@ -52,6 +52,7 @@ const PANEL_PROBE = `(() => {
     new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.name === 'first-contentful-paint') b.fcp = e.startTime; }).observe({ type: 'paint', buffered: true });
   } catch {}
   const check = () => {
+    if (b.historyRowsAt === null && document.querySelector('.history-list .history-row')) b.historyRowsAt = performance.now();
     if (b.interactiveAt === null) {
       const btn = [...document.querySelectorAll('button:not([role=tab])')].find((x) => x.textContent.trim() === 'Create');
       if (btn && !btn.disabled && document.getElementById('prompt')) {
