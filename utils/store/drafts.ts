@@ -11,7 +11,8 @@ export async function loadDraft(): Promise<DraftRecord> {
   return parseDraft(await (await db()).get('drafts', 'current'));
 }
 
-function parseDraft(raw: unknown): DraftRecord {
+/** A stored draft as the panel uses it: a damaged one falls back to defaults field by field, none to the defaults. */
+export function parseDraft(raw: unknown): DraftRecord {
   if (!raw) return DEFAULT_DRAFT;
   const parsed = DraftRecord.safeParse(raw);
   if (parsed.success) return parsed.data;

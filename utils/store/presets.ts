@@ -3,7 +3,8 @@ import { AppError } from '../errors';
 import { publish } from '../events';
 import { trayOf } from '../reference-plan';
 import { db, newId } from './schema';
-import { DEFAULT_DRAFT, DraftRecord, PRESET_NAME_MAX, PRESETS_MAX, PresetRecord, type ReferenceUse } from './types';
+import { parseDraft } from './drafts';
+import { DraftRecord, PRESET_NAME_MAX, PRESETS_MAX, PresetRecord, type ReferenceUse } from './types';
 
 /**
  * Presets: the Create tab's prompt, model, settings and tray saved under a name, and put back
@@ -149,7 +150,7 @@ export async function applyPreset(id: string, now = Date.now()): Promise<ApplyOu
   for (const use of preset.references) {
     if ((await tx.objectStore('references').getKey(use.referenceId)) !== undefined) tray.push(use);
   }
-  const current = draftOrDefault(await tx.objectStore('drafts').get('current'));
+  const current = parseDraft(await tx.objectStore('drafts').get('current'));
   const draft = DraftRecord.parse({
     ...current,
     prompt: preset.prompt,
@@ -199,13 +200,4 @@ function checkedName(name: string): string {
 
 function goneError(): AppError {
   return new AppError('not_found', i18n.t('presets.gone'));
-}
-
-/** The stored draft, or (damaged, or none yet) the defaults with whatever of it still checks out. */
-function draftOrDefault(raw: unknown): DraftRecord {
-  if (!raw) return DEFAULT_DRAFT;
-  const parsed = DraftRecord.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const merged = DraftRecord.safeParse({ ...DEFAULT_DRAFT, ...(raw as object) });
-  return merged.success ? merged.data : DEFAULT_DRAFT;
 }
