@@ -20,7 +20,7 @@ import { groupRuns } from '@/utils/compare';
 import type { DraftRecord } from '@/utils/store/types';
 import { setTray } from '@/utils/store/drafts';
 import { trayOf } from '@/utils/reference-plan';
-import { routeState, useJobs, useReferences, useRoutingEnv, useThumbUrls, useWakeWorker, type JobWithResults } from './hooks';
+import { routeState, useJobs, useReferences, useRoutingEnv, useReferenceThumbUrls, useWakeWorker, type JobWithResults } from './hooks';
 import { useStorageUsage } from './storage';
 import { usePaste, useScreenshot } from './intake-hooks';
 import { createBlockReason } from './create-block';
@@ -52,7 +52,7 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
   // The tray: the image prompt first, then the other references (drafts from before trays: just referenceId).
   const tray = useMemo(() => trayOf(draft), [draft]);
   const trayRecords = useReferences(tray.map((r) => r.referenceId));
-  const trayThumbs = useThumbUrls(trayRecords);
+  const trayThumbs = useReferenceThumbUrls(trayRecords);
   const reference = (draft.referenceId && trayRecords.get(draft.referenceId)) || null;
   const thumbUrl = (draft.referenceId && trayThumbs.get(draft.referenceId)) || null;
   const routingEnv = useRoutingEnv();

@@ -110,7 +110,7 @@ export function useReferences(ids: readonly string[]): ReadonlyMap<string, Refer
 }
 
 /** Object URLs for the thumbnails of several references, by id; revoked when they change or go away. */
-export function useThumbUrls(refs: ReadonlyMap<string, ReferenceRecord>): ReadonlyMap<string, string> {
+export function useReferenceThumbUrls(refs: ReadonlyMap<string, ReferenceRecord>): ReadonlyMap<string, string> {
   const urls = useMemo(() => new Map([...refs].map(([id, r]) => [id, URL.createObjectURL(r.thumb)])), [refs]);
   useEffect(() => () => urls.forEach((u) => URL.revokeObjectURL(u)), [urls]);
   return urls;
