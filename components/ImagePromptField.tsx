@@ -14,6 +14,11 @@ export interface ImagePromptFieldProps {
   pageUrl?: string;
   sourceLabel?: string;
   loading: boolean;
+  /**
+   * Shown with "Loading image…": the incoming image's thumbnail once it exists (a component of
+   * its own, so that the preview arriving renders only itself).
+   */
+  preview?: ReactNode;
   error: SerializedError | null;
   onFiles: (files: File[]) => void;
   /** An image dragged from a web page arrives as a URL. */
@@ -101,6 +106,7 @@ export function ImagePromptField(props: ImagePromptFieldProps) {
       </div>
       {props.loading ? (
         <p role="status" className="loading">
+          {props.preview}
           {i18n.t('field.loadingImage')}
         </p>
       ) : null}

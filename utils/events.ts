@@ -9,6 +9,9 @@ import * as z from 'zod/mini';
 export const AppEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job.changed'), jobId: z.string(), state: z.string() }),
   z.object({ type: z.literal('draft.changed') }),
+  // The exception to "only a hint": an image being taken in, shown before it is stored. The
+  // draft's intake.startedAt says which intake it belongs to; missing it costs only that preview.
+  z.object({ type: z.literal('intake.preview'), startedAt: z.number(), thumb: z.instanceof(Blob) }),
   z.object({ type: z.literal('results.changed') }),
   z.object({ type: z.literal('keys.changed') }),
   z.object({ type: z.literal('presets.changed') }),

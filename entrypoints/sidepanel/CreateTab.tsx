@@ -23,6 +23,7 @@ import { trayOf } from '@/utils/reference-plan';
 import { routeState, useJobs, useReferences, useRoutingEnv, useReferenceThumbUrls, useWakeWorker, type JobWithResults } from './hooks';
 import { useStorageUsage } from './storage';
 import { usePaste, useScreenshot } from './intake-hooks';
+import { IntakePreview } from './IntakePreview';
 import { createBlockReason } from './create-block';
 import { createEstimate } from './create-estimate';
 import { requestFromDraft, type Generation } from './use-generation';
@@ -154,6 +155,7 @@ export function CreateTab({ draft, patch, loaded, generation, runActions }: Crea
         pageUrl={reference?.source.pageUrl}
         sourceLabel={reference ? sourceLabel(reference.source.kind, reference.source.name) : undefined}
         loading={draft.intake.status === 'loading'}
+        preview={draft.intake.status === 'loading' ? <IntakePreview startedAt={draft.intake.startedAt} /> : null}
         error={draft.intake.status === 'error' ? draft.intake.error : null}
         onFiles={(files) => void addFiles(files)}
         onUrl={(url) => void send('reference.fromUrl', { url, place: 'add' }).catch(() => {})}

@@ -91,4 +91,13 @@ describe('ImagePromptField', () => {
     const { region } = setup({ loading: true });
     expect(within(region).getByRole('status').textContent).toContain('Loading image');
   });
+
+  it('shows the incoming image in the loading line, and only while loading', () => {
+    const preview = <img src="blob:preview" alt="Image being prepared" />;
+    setup({ loading: true, preview });
+    expect(within(screen.getByRole('status')).getByRole('img', { name: 'Image being prepared' })).toBeTruthy();
+    cleanup();
+    setup({ loading: false, preview });
+    expect(screen.queryByRole('img', { name: 'Image being prepared' })).toBeNull();
+  });
 });

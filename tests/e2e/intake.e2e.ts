@@ -187,6 +187,32 @@ describe('image intake on the real web (real Chromium)', () => {
     await expectThumbnail(107, 77);
   });
 
+  it('sends the panel the image\u2019s thumbnail before the image is stored', async () => {
+    await emptyTray();
+    // Listens on the extension's own change channel, as the panel does: the order of what the
+    // worker says is fixed, whatever the machine's speed.
+    await panel.evaluate(`window.__heard = [];
+      window.__channel = new BroadcastChannel('image-prompt-events');
+      window.__channel.onmessage = async (m) => {
+        const e = { type: m.data.type };
+        window.__heard.push(e);
+        if (m.data.type === 'intake.preview') {
+          const bmp = await createImageBitmap(m.data.thumb);
+          Object.assign(e, { mime: m.data.thumb.type, width: bmp.width, height: bmp.height });
+        }
+      }; undefined`);
+    await fromUrl(`${pages.url}/large.png`);
+    await expectThumbnail(480, 360);
+    // The listener decodes the preview before noting its size.
+    await expect.poll(() => panel.evaluate(`window.__heard.some((e) => e.width !== undefined)`)).toBe(true);
+    const heard = (await panel.evaluate('window.__channel.close(), window.__heard')) as Array<{ type: string; mime?: string; width?: number }>;
+    const preview = heard.findIndex((e) => e.type === 'intake.preview');
+    expect(heard[preview]).toEqual({ type: 'intake.preview', mime: 'image/webp', width: 256, height: 192 });
+    // The loading draft came before it, the stored image prompt after it.
+    expect(heard.slice(0, preview).map((e) => e.type)).toContain('draft.changed');
+    expect(heard.slice(preview + 1).map((e) => e.type)).toContain('draft.changed');
+  });
+
   it('says what a failing site did and what to do next', async () => {
     await fromUrl(`${pages.url}/fail.png`);
     await expectError('The site failed to send the image (it answered with error 500).');

@@ -29,6 +29,11 @@ export interface NormalizeOptions {
   /** Longest side of the panel thumbnail. Default 256. */
   thumbSide?: number;
   limits?: Partial<ImageLimits>;
+  /**
+   * Called with the thumbnail as soon as it exists, before the reference itself is encoded:
+   * the panel can show the image while the rest is still being done.
+   */
+  onThumbnail?: (thumb: Blob) => void;
 }
 
 export interface NormalizedImage {
@@ -44,7 +49,7 @@ export interface NormalizedImage {
 
 const JPEG_QUALITY = 0.9;
 const THUMB_QUALITY = 0.8;
-/** Enough for any header we read (EXIF, ICC profiles before SOF) when the file is too big to read whole. */
+/** Enough for any header we read (EXIF, ICC profiles before SOF, PNG chunks before IDAT). */
 const HEAD_BYTES = 1024 * 1024;
 
 const DAMAGED = 'The file could not be read as an image; it may be damaged or incomplete.';
@@ -59,9 +64,9 @@ export async function normalizeImage(blob: Blob, opts: NormalizeOptions = {}): P
   const thumbSide = opts.thumbSide ?? 256;
   const limits: ImageLimits = { ...DEFAULT_LIMITS, ...opts.limits };
 
-  // Over the byte limit we only read enough to name the format in the refusal.
-  const head = blob.size > limits.maxBytes ? blob.slice(0, HEAD_BYTES) : blob;
-  const sniff = sniffImage(new Uint8Array(await head.arrayBuffer()));
+  // Everything checked before decoding (format, size, alpha) is in the header: the whole file
+  // is never read here, which for a large download would cost a copy of it for nothing.
+  const sniff = sniffImage(new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer()));
   checkDecodable(sniff, blob.size, limits);
   if (sniff.format === 'svg') {
     // createImageBitmap cannot decode SVG without a document (InvalidStateError in the worker).
@@ -83,6 +88,14 @@ export async function normalizeImage(blob: Blob, opts: NormalizeOptions = {}): P
       bitmap = smaller;
     }
 
+    // The thumbnail first: it is what the user waits to see. Its fallback format (where WebP
+    // can't be encoded) keeps alpha whenever the format may have it.
+    const thumb = await encodeThumbnail(bitmap, thumbSide, sniff.hasAlpha !== false);
+    try {
+      opts.onThumbnail?.(thumb);
+    } catch {
+      // Only a preview: the image goes on without it.
+    }
     const { width, height } = bitmap;
     const canvas = new OffscreenCanvas(width, height);
     const ctx = context2d(canvas);
@@ -91,7 +104,6 @@ export async function normalizeImage(blob: Blob, opts: NormalizeOptions = {}): P
     const mime = intakeMime(sniff.hasAlpha, pixelsHaveAlpha);
     if (mime === 'image/jpeg') flattenOnWhite(ctx, width, height);
     const out = await encodeCanvas(canvas, mime, JPEG_QUALITY);
-    const thumb = await encodeThumbnail(bitmap, thumbSide, mime === 'image/png');
     return { blob: out, mime, width, height, thumb, sha256: await sha256Hex(out), sourceFormat: sniff.format };
   } finally {
     bitmap.close();

@@ -1,6 +1,7 @@
 import { saveReference } from '../store/references';
 import { requireResult } from '../store/results';
 import { AppError, toAppError } from '../errors';
+import { publish } from '../events';
 import { normalizeImage } from '../image/normalize';
 import { isSvgBlob, rasterizeSvgText, SVG_MAX_TEXT_BYTES } from '../image/svg';
 import type { ReferenceRecord, ReferenceSource } from '../store/types';
@@ -18,6 +19,8 @@ export interface IngestOptions {
   rasterizeSvg?: SvgRasterizer;
   /** Default `prompt`. */
   place?: TrayPlace;
+  /** Gets the thumbnail before the reference is stored (see normalizeImage's onThumbnail). */
+  onPreview?: (thumb: Blob) => void;
 }
 
 type SvgRasterizer = (svgText: string) => Promise<Blob>;
@@ -45,7 +48,7 @@ async function rasterizeIfSvg(blob: Blob, rasterize = rasterizeHere): Promise<Bl
  * in extension pages alike; both share the same IndexedDB.
  */
 export async function ingestBlob(blob: Blob, source: ReferenceSource, opts: IngestOptions = {}): Promise<ReferenceRecord> {
-  const normal = await normalizeImage(await rasterizeIfSvg(blob, opts.rasterizeSvg));
+  const normal = await normalizeImage(await rasterizeIfSvg(blob, opts.rasterizeSvg), { onThumbnail: opts.onPreview });
   return saveReference(normal, source);
 }
 
@@ -58,11 +61,14 @@ export async function adoptFrom(url: string | undefined, source: ReferenceSource
   const sourceUrl = url && !url.startsWith('data:') && !url.startsWith('blob:') ? url : undefined;
   // The panel shows "loading" while the bytes are already on their way; the final write waits
   // for this one so the two never land out of order.
-  const loading = patchDraft({ intake: { status: 'loading', sourceUrl, startedAt: Date.now() } });
+  const startedAt = Date.now();
+  const loading = patchDraft({ intake: { status: 'loading', sourceUrl, startedAt } });
+  // The panel shows the thumbnail as soon as it exists, marked as still being prepared.
+  const onPreview = (thumb: Blob) => publish({ type: 'intake.preview', startedAt, thumb });
   try {
     // A full tray says so before anything is downloaded.
     if (opts.place === 'add' && !(await trayHasRoom())) throw trayFullError();
-    const ref = await ingestBlob(await getBlob(), source, opts);
+    const ref = await ingestBlob(await getBlob(), source, { ...opts, onPreview });
     await loading;
     await (opts.place === 'add' ? addReference : setImagePrompt)(ref.id, { intake: { status: 'idle' } });
     return ref;

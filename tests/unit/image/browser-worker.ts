@@ -34,9 +34,12 @@ async function redCorners(blob: Blob): Promise<string[]> {
 
 async function handle(req: WorkerRequest): Promise<unknown> {
   const blob = new Blob([req.bytes as Uint8Array<ArrayBuffer>]);
-  const n = await normalizeImage(blob, req.opts);
+  const previews: Blob[] = [];
+  const n = await normalizeImage(blob, { ...req.opts, onThumbnail: (thumb) => previews.push(thumb) });
   if (req.op === 'normalize') {
     return {
+      previews: previews.length,
+      previewIsThumb: previews[0] === n.thumb,
       mime: n.mime,
       blobType: n.blob.type,
       width: n.width,

@@ -99,6 +99,11 @@ describe('normalizeImage in a Chromium worker', () => {
     expect(r.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('hands the thumbnail out once, as the one it stores', async () => {
+    const r = await ok({ op: 'normalize', fixture: 'photo-320x240.jpg' });
+    expect(r).toMatchObject({ previews: 1, previewIsThumb: true });
+  });
+
   it('resizes while decoding to the longest side', async () => {
     expect(await ok({ op: 'normalize', fixture: 'large-3000x2000.jpg' })).toMatchObject({ width: 2048, height: 1365, mime: 'image/jpeg' });
   });
