@@ -5,6 +5,7 @@ import { loadDraft, patchDraft } from '@/utils/store/drafts';
 import { getReference } from '@/utils/store/references';
 import { subscribe } from '@/utils/events';
 import { offerThumbs } from './thumbs';
+import { trayOf } from '@/utils/reference-plan';
 import { chooseRoute, type RouteChoice, type RoutingEnv } from '@/utils/routing';
 import { configuredProviders } from '@/utils/secrets';
 import { loadSettings, SANDBOX_BUILD, watchSettings, type Settings } from '@/utils/settings';
@@ -21,7 +22,9 @@ export function useDraft(): [DraftRecord, (patch: Partial<Omit<DraftRecord, 'id'
   useEffect(() => {
     let alive = true;
     const refresh = () =>
-      void loadDraft().then((d) => {
+      void loadDraft().then(async (d) => {
+        // The tray's records come with the draft, so the tray renders complete at once.
+        await primeReferences(trayOf(d).map((r) => r.referenceId));
         // Keep fields the user is still typing that have not been written yet.
         if (alive) setDraft({ ...d, ...pending.current });
         if (alive) setLoaded(true);
@@ -89,14 +92,33 @@ export function useReference(id: string | null): ReferenceRecord | null {
 }
 
 /**
+ * The records of the draft's tray, read by useDraft before it passes a new draft on (see
+ * primeReferences): useReferences then has them in the same render. Only the latest tray's.
+ */
+let trayRecords: ReadonlyMap<string, ReferenceRecord> = new Map();
+
+async function primeReferences(ids: readonly string[]): Promise<void> {
+  const records = await Promise.all(ids.map((id) => trayRecords.get(id) ?? getReference(id).catch(() => undefined)));
+  trayRecords = new Map(records.filter((r): r is ReferenceRecord => !!r).map((r) => [r.id, r]));
+}
+
+/** The records of `key`'s ids when the primed tray has every one of them, else null. */
+function primedReferences(key: string): ReadonlyMap<string, ReferenceRecord> | null {
+  const wanted = key ? key.split('\n') : [];
+  return wanted.every((id) => trayRecords.has(id)) ? new Map(wanted.map((id) => [id, trayRecords.get(id)!])) : null;
+}
+
+/**
  * The stored records of several references (the tray), by id; an id not stored (any more) is
- * absent. Reordering the same ids reads nothing again; while new ids load, the records already
- * had stay, so the tray does not flicker.
+ * absent. The draft's tray is there in the first render (primed by useDraft); other ids are
+ * read after it, and while they load, the records last read that way stay shown.
  */
 export function useReferences(ids: readonly string[]): ReadonlyMap<string, ReferenceRecord> {
   const key = [...new Set(ids)].sort().join('\n');
+  const primed = useMemo(() => primedReferences(key), [key]);
   const [refs, setRefs] = useState<ReadonlyMap<string, ReferenceRecord>>(() => new Map());
   useEffect(() => {
+    if (primed) return;
     let alive = true;
     const wanted = key ? key.split('\n') : [];
     void Promise.all(wanted.map((id) => getReference(id).catch(() => undefined))).then(
@@ -105,8 +127,8 @@ export function useReferences(ids: readonly string[]): ReadonlyMap<string, Refer
     return () => {
       alive = false;
     };
-  }, [key]);
-  return refs;
+  }, [key, primed]);
+  return primed ?? refs;
 }
 
 /** Object URLs for the thumbnails of several references, by id; revoked when they change or go away. */
