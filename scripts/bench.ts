@@ -8,6 +8,7 @@
 //   npm run bench                  build, then measure
 //   npm run bench -- --no-build    measure the existing .output/chrome-mv3
 //   BENCH_RUNS=3 npm run bench     fewer runs per figure (default 5)
+//   BENCH_ONLY=1,6 npm run bench   only these figure groups (by their first number), while working on one
 //
 // The figures (scripts/bench/*.ts):
 //   1  right-click 12 MP JPEG -> thumbnail, vs the browser's own decode + resize + encode
@@ -31,6 +32,8 @@ import { startSession } from './bench/session';
 import { benchWake } from './bench/wake';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** Figure groups to run, by the number their name starts with; all when unset. */
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
 const started = Date.now();
 
 if (!process.argv.includes('--no-build') && (await npx(['wxt', 'build'])) !== 0) process.exit(1);
@@ -44,6 +47,7 @@ const errors: string[] = [];
 const phases: Record<string, number> = {};
 /** Runs one figure; a failure is reported in the table and the bench goes on. */
 async function figure(name: string, ids: Array<{ id: string; figure: string }>, fn: () => Promise<Row[]>) {
+  if (ONLY && !ONLY.has(name.split(/[ -]/)[0]!)) return;
   console.log(`\n== ${name} ==`);
   try {
     rows.push(...(await fn()));
@@ -63,7 +67,7 @@ try {
   const memory = new MemoryProbe(s);
   let generations = 0;
 
-  await figure('1 intake', [{ id: '1', figure: 'Right-click 12 MP JPEG → thumbnail on screen' }], async () => [await benchIntake(s, photo, RUNS)]);
+  await figure('1 intake', [{ id: '1', figure: 'Right-click 12 MP JPEG → thumbnail on screen' }], () => benchIntake(s, photo, RUNS));
   await figure('2-4 generations', [{ id: '2-4', figure: 'Bytes sent, Create → result, cache hit' }], async () => {
     const out = await benchGenerations(s, { photo, screenshot, reference: loopRef, runs: RUNS, afterFirst: async () => void (await memory.snapshot(1)) });
     generations += out.generations;

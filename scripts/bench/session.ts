@@ -16,10 +16,17 @@ import { connectBrowserCdp, type BrowserCdp } from './cdp';
 export const BENCH_BUILD = resolve('.tmp/bench/chrome-mv3');
 /** Bench-side instrumentation: the watcher key that marks our own status checks in the request log. */
 export const WATCHER_KEY = 'Key bench-watcher';
+const PUBLIC_HOST = 'photos.example';
 
 export interface BenchSession {
   sandbox: Sandbox;
   pages: PageServer;
+  /**
+   * The page server under a public-looking name (photos.example, resolved to it by Chromium):
+   * a page on 127.0.0.1 counts as an intranet page, whose images take a slower path (a rule
+   * that lets the worker reach that one private origin is added and removed around each fetch).
+   */
+  publicPagesUrl: string;
   ext: ExtensionBrowser;
   cdp: BrowserCdp;
   /** An extension page that is not a panel (a panel wakes the worker): IndexedDB reads, windows. */
@@ -94,12 +101,13 @@ export async function startSession(): Promise<BenchSession> {
     const f = files.get(path);
     if (!f) return false;
     fileHits.push({ path, at: Date.now() });
-    res.writeHead(200, { 'Content-Type': f.type, 'Cache-Control': 'no-store' }).end(f.body);
+    // With its length, as image hosts send it (Node would otherwise send the body chunked).
+    res.writeHead(200, { 'Content-Type': f.type, 'Content-Length': f.body.length, 'Cache-Control': 'no-store' }).end(f.body);
     return true;
   };
   const pages = await startPageServer({ extraRoutes: [serveFiles] });
   const port = await freePort();
-  const ext = await launchExtension({ headed: true, extensionDir: BENCH_BUILD, extraArgs: [`--remote-debugging-port=${port}`] });
+  const ext = await launchExtension({ headed: true, extensionDir: BENCH_BUILD, extraArgs: [`--remote-debugging-port=${port}`, `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`] });
   const cdp = await connectBrowserCdp(port);
   // Make sure the port reached this browser and not another one.
   if (!(await cdp.targets()).some((t) => t.url.startsWith(`chrome-extension://${ext.extensionId}/`))) {
@@ -118,6 +126,7 @@ export async function startSession(): Promise<BenchSession> {
   return {
     sandbox,
     pages,
+    publicPagesUrl: pages.url.replace('127.0.0.1', PUBLIC_HOST),
     ext,
     cdp,
     helper,
