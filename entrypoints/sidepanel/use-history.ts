@@ -7,6 +7,8 @@ import { loadHistory, loadHistoryPage, type HistoryEntry } from '@/utils/store/h
 
 /** Enough rows for the first screen of a tall panel, read before the whole history. */
 const FIRST_PAGE = 40;
+/** How long the whole history waits for the first page to paint, at most. */
+const FIRST_PAINT_WAIT_MS = 100;
 
 export interface HistoryState {
   /** Every generation, newest first; null until the first page has been read. */
@@ -46,11 +48,29 @@ export function coalesce(task: () => Promise<void>): () => Promise<void> {
 }
 
 /**
+ * Resolves once the page has painted twice (the rows rendered, their effects run), or after
+ * `waitMs` where frames do not come (a hidden panel draws none).
+ */
+function afterFirstPaint(waitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, waitMs);
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        clearTimeout(timer);
+        resolve();
+      }),
+    );
+  });
+}
+
+/**
  * The whole history, kept fresh: the newest page first (so the panel paints at once), then
  * everything, and again whenever a job or result changes anywhere.
  */
-export function useHistory(options: { database?: () => Promise<IDBPDatabase<ImagePromptDB>>; firstPage?: number } = {}): HistoryState {
-  const { database = defaultDb, firstPage = FIRST_PAGE } = options;
+export function useHistory(
+  options: { database?: () => Promise<IDBPDatabase<ImagePromptDB>>; firstPage?: number; paintWaitMs?: number } = {},
+): HistoryState {
+  const { database = defaultDb, firstPage = FIRST_PAGE, paintWaitMs = FIRST_PAINT_WAIT_MS } = options;
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
   const [complete, setComplete] = useState(false);
   const [error, setError] = useState<SerializedError | null>(null);
@@ -63,7 +83,12 @@ export function useHistory(options: { database?: () => Promise<IDBPDatabase<Imag
       try {
         if (!loadedAll) {
           const page = await loadHistoryPage(firstPage, database);
-          if (alive && !loadedAll) setEntries(page);
+          if (alive && !loadedAll) {
+            setEntries(page);
+            // The whole history (thousands of records) would queue the first rows' thumbnail
+            // reads behind it, in the same database: it waits until they have been asked for.
+            await afterFirstPaint(paintWaitMs);
+          }
         }
         const all = await loadHistory(database);
         loadedAll = true;
@@ -85,7 +110,7 @@ export function useHistory(options: { database?: () => Promise<IDBPDatabase<Imag
       alive = false;
       off();
     };
-  }, [database, firstPage]);
+  }, [database, firstPage, paintWaitMs]);
 
   const reload = useCallback(() => reloadRef.current(), []);
   return { entries, complete, error, reload };

@@ -381,6 +381,40 @@ describe('useHistory', () => {
     expect(result.current.error).toBeNull();
   });
 
+  it('asks for the whole history only after the first page has painted, or when frames never come', async () => {
+    const database = freshDb();
+    const d = await database();
+    for (let i = 0; i < 3; i++) await d.put('jobs', jobRecord(`job-${i}`, { state: 'done' }, 1_000 + i));
+    let wholeReads = 0;
+    const counted = new Proxy(d, {
+      get(target, prop) {
+        if (prop === 'getAllFromIndex') wholeReads++;
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const countedDb = () => Promise.resolve(counted);
+    // Frames come only when the test says so.
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => frames.push(cb));
+    try {
+      const { result, unmount } = renderHook(() => useHistory({ database: countedDb, firstPage: 2, paintWaitMs: 60_000 }));
+      await waitFor(() => expect(result.current.entries).toHaveLength(2));
+      expect(wholeReads).toBe(0);
+      for (let n = 0; n < 2; n++) act(() => frames.splice(0).forEach((cb) => cb(performance.now())));
+      await waitFor(() => expect(result.current.complete).toBe(true));
+      expect(wholeReads).toBe(1);
+      unmount();
+
+      // A hidden panel draws no frames: the whole history still comes, after the wait.
+      const hidden = renderHook(() => useHistory({ database: countedDb, firstPage: 2, paintWaitMs: 20 }));
+      await waitFor(() => expect(hidden.result.current.complete).toBe(true));
+      expect(hidden.result.current.entries).toHaveLength(3);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('reports a failed read', async () => {
     const broken = () => Promise.reject(new Error('The database could not be opened.'));
     const { result } = renderHook(() => useHistory({ database: broken }));
