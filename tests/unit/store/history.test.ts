@@ -111,6 +111,19 @@ describe('loadHistory', () => {
     }
   });
 
+  it('reads in chunks, pausing between them, and loses no job created in the same millisecond', async () => {
+    const database = freshDb();
+    const d = await database();
+    // Seven jobs, four of them in one millisecond, read three at a time: chunks end inside the tie.
+    const times = [10, 20, 20, 20, 20, 30, 40];
+    for (const [i, t] of times.entries()) await d.put('jobs', { ...job(i), id: `tie-${i}`, createdAt: t });
+    let pauses = 0;
+    const read = await loadHistory(database, { chunk: 3, pause: async () => void pauses++ });
+    expect(read.map((e) => e.jobId).sort()).toEqual(times.map((_, i) => `tie-${i}`).sort());
+    expect(read.map((e) => e.createdAt)).toEqual([40, 30, 20, 20, 20, 20, 10]);
+    expect(pauses).toBeGreaterThanOrEqual(2);
+  });
+
   it('returns an empty history when nothing was generated', async () => {
     expect(await loadHistory(freshDb())).toEqual([]);
     expect(await loadHistoryPage(20, freshDb())).toEqual([]);
