@@ -20,8 +20,12 @@ const compareRangeText = () => i18n.t('compare.chooseRange', [String(COMPARE_MIN
 const PROTOCOL = {
   'job.create': {
     payload: z.object({ request: JobRequest }),
-    /** `joined`: the same request was already running (another window): this is that job. */
-    reply: z.object({ jobId: z.string(), cached: z.boolean(), joined: z._default(z.boolean(), false) }),
+    /**
+     * `joined`: the same request was already running (another window): this is that job.
+     * `cachedFrom`: with `cached`, the finished job whose images answer it (the panel can show
+     * them at once from what it holds).
+     */
+    reply: z.object({ jobId: z.string(), cached: z.boolean(), joined: z._default(z.boolean(), false), cachedFrom: z.optional(z.string()) }),
   },
   /**
    * Compare: the same request on 2 to 6 different models, one job each, sharing a new run id.

@@ -22,7 +22,7 @@ import { describeStoredReference, workerDescribeDeps } from './describe-on-deman
 const handlers: Handlers = {
   async 'job.create'({ request }) {
     const { job, cached, joined } = await jobEngine().enqueue(request);
-    return { jobId: job.id, cached, joined };
+    return { jobId: job.id, cached, joined, ...(cached && job.cachedFrom ? { cachedFrom: job.cachedFrom } : {}) };
   },
   async 'jobs.compare'({ request, modelIds }) {
     const engine = jobEngine();

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { db } from '@/utils/store/schema';
-import { DEFAULT_DRAFT, type DraftRecord, type JobRecord, type ReferenceRecord, type ResultRecord } from '@/utils/store/types';
+import { DEFAULT_DRAFT, type DraftRecord, type JobRecord, type JobRequest, type ReferenceRecord, type ResultRecord } from '@/utils/store/types';
 import { loadDraft, patchDraft } from '@/utils/store/drafts';
 import { getReference } from '@/utils/store/references';
 import { subscribe } from '@/utils/events';
@@ -143,6 +144,50 @@ export interface JobWithResults {
   results: ResultRecord[];
 }
 
+/** A Create answered from the cache: the new job, the finished job it reuses, and the request. */
+export interface CachedAnswer {
+  jobId: string;
+  cachedFrom: string;
+  request: JobRequest;
+  at: number;
+}
+
+const cachedAnswerListeners = new Set<(answer: CachedAnswer) => void>();
+
+/**
+ * Shows a cache hit at once, from the job it reuses (see useJobs): called with the worker's
+ * reply, before the new job has been read back. Chromium runs the page's IndexedDB answers only
+ * after the frame that follows a click, so reading the job first costs a frame (bench 4).
+ */
+export function showCachedAnswer(answer: CachedAnswer): void {
+  for (const listener of cachedAnswerListeners) listener(answer);
+}
+
+/**
+ * The job the worker stores for a cache hit (engine.enqueue), made from the job it reuses:
+ * the same route and images, this request, nothing of the old job's own run. Shown only
+ * until the stored job is read, which replaces it.
+ */
+export function cachedAnswerJob(from: JobRecord, answer: CachedAnswer): JobRecord {
+  return {
+    id: answer.jobId,
+    createdAt: answer.at,
+    updatedAt: answer.at,
+    state: 'done',
+    request: answer.request,
+    routeId: from.routeId,
+    provider: from.provider,
+    ...(from.model ? { model: from.model } : {}),
+    cacheKey: from.cacheKey,
+    cachedFrom: from.id,
+    resultIds: from.resultIds,
+    attempts: 0,
+    deadlineAt: from.deadlineAt,
+    ...(from.description ? { description: from.description } : {}),
+    ...(from.unusedReferences ? { unusedReferences: from.unusedReferences } : {}),
+  };
+}
+
 /** Recent jobs and their stored results, refreshed on every job change. */
 export function useJobs(limit = 50): JobWithResults[] {
   const [jobs, setJobs] = useState<JobWithResults[]>([]);
@@ -220,9 +265,22 @@ export function useJobs(limit = 50): JobWithResults[] {
       if (e.type === 'job.changed') schedule(e.jobId);
       else if (e.type === 'results.changed') schedule('all');
     });
+    // A cache hit whose reused job is on screen: its card is drawn now, in the reply's own task
+    // (its thumbnails are loaded already), and the stored job replaces it when its read lands.
+    const onCached = (answer: CachedAnswer) => {
+      if (!alive || current.some((j) => j.job.id === answer.jobId)) return;
+      const from = current.find((j) => j.job.id === answer.cachedFrom);
+      if (!from) return;
+      current = [{ job: cachedAnswerJob(from.job, answer), results: from.results }, ...current].sort((a, b) => b.job.createdAt - a.job.createdAt).slice(0, limit);
+      const next = current;
+      flushSync(() => setJobs(next));
+      schedule(answer.jobId);
+    };
+    cachedAnswerListeners.add(onCached);
     return () => {
       alive = false;
       off();
+      cachedAnswerListeners.delete(onCached);
     };
   }, [limit]);
   return jobs;

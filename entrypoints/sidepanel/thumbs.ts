@@ -123,13 +123,24 @@ async function backfill<T>(task: () => Promise<T>): Promise<T> {
 
 const NONE: ReadonlyMap<string, string | null> = new Map();
 
+/** The URLs of `key`'s results that the page holds already (loaded, not let go). */
+function shownAlready(key: string): ReadonlyMap<string, string | null> {
+  const known = (key ? key.split('\n') : []).flatMap((id) => {
+    const entry = cache.get(id);
+    return entry?.url && !entry.gone ? [[id, entry.url] as const] : [];
+  });
+  return known.length ? new Map(known) : NONE;
+}
+
 /**
  * Thumbnail URLs for several results (null while loading or when the result is gone), for a
  * component that shows a job's images. Keyed by result id; ids may come and go between renders.
  */
 export function useThumbUrls(resultIds: readonly string[]): ReadonlyMap<string, string | null> {
   const key = resultIds.join('\n');
-  const [urls, setUrls] = useState(NONE);
+  // Thumbnails another component already shows are there in the first render (a cached
+  // result's new card, a history row scrolled back in), not one render later.
+  const [urls, setUrls] = useState(() => shownAlready(key));
   useEffect(() => {
     const held = [...new Set(key ? key.split('\n') : [])].map((id) => [id, acquire(id)] as const);
     const update = () => setUrls(new Map(held.map(([id, entry]) => [id, entry.url])));

@@ -5,6 +5,7 @@ import { getModel, type ModelId } from '@/utils/models';
 import { send } from '@/utils/protocol';
 import type { DraftRecord, JobRequest } from '@/utils/store/types';
 import { trayOf } from '@/utils/reference-plan';
+import { showCachedAnswer } from './hooks';
 
 /** What Create sends for the current draft (the worker validates it again). */
 export function requestFromDraft(draft: DraftRecord, fresh: boolean, description: string | null): JobRequest {
@@ -55,6 +56,7 @@ export function useGeneration(): Generation {
     (request: JobRequest) =>
       run(async () => {
         const reply = await send('job.create', { request });
+        if (reply.cached && reply.cachedFrom) showCachedAnswer({ jobId: reply.jobId, cachedFrom: reply.cachedFrom, request, at: Date.now() });
         if (reply.cached) return i18n.t('panel.cachedNotice');
         if (reply.joined) return i18n.t('panel.joinedNotice');
         return null;

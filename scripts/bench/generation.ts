@@ -313,7 +313,7 @@ export async function benchGenerations(
       ratio: null,
       target: '≤ 30 ms, 0 provider requests',
       pass: mCache <= 30 && cacheOk,
-      note: `Provider requests during the hits: ${cacheRequests.join(', ')}. The worker's "done" change event reaches the panel after a median ${median(cacheDone).toFixed(0)} ms and its reply (the notice shown) after ${median(cacheReply).toFixed(0)} ms; the rest is the panel reading that one job and drawing its card, to the frame after the image is decoded.`,
+      note: `Provider requests during the hits: ${cacheRequests.join(', ')}. The worker's "done" change event reaches the panel after a median ${median(cacheDone).toFixed(0)} ms; its reply draws the card from the reused job's images in its own task, in time for the next frame (the notice, rendered normally, shows after ${median(cacheReply).toFixed(0)} ms, behind that frame). Measured to the frame after the image is decoded.`,
       detail: { providerRequests: cacheRequests, replyMs: cacheReply, doneEventMs: cacheDone },
     },
   ];

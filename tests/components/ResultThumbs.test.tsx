@@ -95,6 +95,23 @@ describe('offered thumbnails', () => {
 });
 
 describe('useThumbUrl', () => {
+  it('has a thumbnail another component shows already in its first render', async () => {
+    record('f:0', { thumb: new Blob(['f'], { type: 'image/webp' }) });
+    const shown = renderHook(() => useThumbUrl('f:0'));
+    await loaded();
+    const url = shown.result.current!;
+    expect(url).toMatch(/^blob:/);
+    // A new card for the same result (a cache hit): no render without its image first.
+    const firsts: Array<string | null> = [];
+    const card = renderHook(() => {
+      const u = useThumbUrl('f:0');
+      firsts.push(u);
+      return u;
+    });
+    expect(firsts[0]).toBe(url);
+    unmountAndWait(shown.unmount, card.unmount);
+  });
+
   it('shows the stored thumbnail, one URL however many components show it, revoked when the last goes', async () => {
     const thumb = new Blob(['t'], { type: 'image/webp' });
     record('a:0', { thumb });
