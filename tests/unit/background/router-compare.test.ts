@@ -49,7 +49,7 @@ async function engineWithout(unroutable: string) {
   );
 }
 
-describe('jobs.compare in the worker', () => {
+describe('job.create and jobs.compare in the worker', () => {
   let ctx: Awaited<ReturnType<typeof engineWithout>>;
   beforeEach(async () => {
     ctx = await engineWithout('imagen-3');
@@ -119,5 +119,16 @@ describe('jobs.compare in the worker', () => {
     const msg = { type: 'jobs.compare', payload: { request: shared, modelIds: ['flux-dev', 'realistic'] } };
     expect(route(msg, { id: fakeBrowser.runtime.id, url: 'https://evil.example/' })).toBeUndefined();
     expect(await ctx.db.count('jobs')).toBe(0);
+  });
+
+  it('job.create answers a cache hit with the finished job it reuses', async () => {
+    const route = listen();
+    const create = async () =>
+      ((await route({ type: 'job.create', payload: { request: { ...request, modelId: 'flux-dev' } } }, panel())) as { ok: true; value: Record<string, unknown> }).value;
+    const first = await create();
+    expect(first).toEqual({ jobId: expect.any(String), cached: false, joined: false });
+    await settle(ctx.engine);
+    const again = await create();
+    expect(again).toEqual({ jobId: expect.any(String), cached: true, joined: false, cachedFrom: first.jobId });
   });
 });
