@@ -480,7 +480,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
           if (job.reservedHandle) {
             // The job's id at the provider was chosen before sending: look it up instead of
             // guessing (poll says so when the provider never received it).
-            written = await update(jobId, (j) => ({ ...j, state: 'polling', handle: j.reservedHandle, progress: { stage: 'queued' } }));
+            written = await update(jobId, (j) => ({ ...j, state: 'polling', handle: j.reservedHandle, lookingUp: true, progress: { stage: 'queued' } }));
             continue;
           }
           // The worker stopped while a submit call was in flight: the provider may have
@@ -517,6 +517,8 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             const outcome = await withinDeadline(job.deadlineAt, signal, true, (s) => adapter.poll(route, handle, { ...target, fetch: deps.fetch, signal: s }));
             pollFailures = 0;
             pollTimeouts = 0;
+            // Found: from here, not finding it again means something else (see below).
+            if (job.lookingUp) await update(jobId, (j) => ({ ...j, lookingUp: undefined }));
             if (outcome.kind === 'done') {
               written = await update(jobId, (j) => ({ ...j, state: 'downloading', outputs: outcome.outputs, progress: undefined, notice: outcome.notice, ...costOf(outcome) }));
               continue;
@@ -534,6 +536,21 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             }
             const e = toAppError(err);
             if (signal.aborted) return;
+            if (e.kind === 'not_found' && job.lookingUp && adapter.resendsUnreceived && job.attempts < maxRetries) {
+              // The stopped worker's submit never reached the provider, and sending it again
+              // costs the user nothing: from the start, with a new reserved id.
+              written = await update(jobId, (j) => ({
+                ...j,
+                state: 'queued',
+                attempts: j.attempts + 1,
+                handle: undefined,
+                reservedHandle: undefined,
+                lookingUp: undefined,
+                submitStartedAt: undefined,
+                progress: undefined,
+              }));
+              continue;
+            }
             if (isRequestTimeout(e)) {
               // A status check left unanswered: one more try on a fresh connection (a dead
               // socket looks the same), then the job ends and frees its slot.

@@ -34,8 +34,9 @@ import { inputImages, type PollOutcome, type ProviderAdapter, type ProviderConte
  * requests carry the extension's origin, so the user must start it with that flag.
  *
  * The job's `prompt_id` is chosen before anything is sent (reserveHandle) and stored by the
- * engine first: after a worker restart the job is looked up in /history and /queue, never posted
- * again. Progress comes from /queue (position, running) and, while the worker is alive, from
+ * engine first: after a worker restart the job is looked up in /history and /queue, and posted
+ * again (with a new id) only when ComfyUI has no record of it: it runs on the user's own
+ * machine, so sending again costs nothing (resendsUnreceived). Progress comes from /queue (position, running) and, while the worker is alive, from
  * ComfyUI's websocket (the sampler's steps, see ../comfyui/progress-socket.ts); the socket only
  * adds detail: the job finishes by polling with or without it.
  */
@@ -226,6 +227,7 @@ export function createComfyuiAdapter(deps: ComfyDeps): ProviderAdapter {
     reserveHandle(): ProviderHandle {
       return { promptId: deps.newId() };
     },
+    resendsUnreceived: true,
 
     async submit(_route, input, ctx, reserved): Promise<SubmitOutcome> {
       const origin = deps.extensionOrigin();

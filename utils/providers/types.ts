@@ -108,6 +108,12 @@ export interface ProviderAdapter {
    * twice. poll() must then say clearly when the provider never received it.
    */
   reserveHandle?(): ProviderHandle;
+  /**
+   * With reserveHandle: a job the provider never received (poll() throws `not_found` for its
+   * reserved handle) is sent again instead of failing. Only where a second send costs the user
+   * nothing (ComfyUI runs on their own machine).
+   */
+  resendsUnreceived?: boolean;
   submit(route: RouteSpec, input: GenerationInput, ctx: ProviderContext, reserved?: ProviderHandle): Promise<SubmitOutcome>;
   poll(route: RouteSpec, handle: ProviderHandle, ctx: ProviderContext): Promise<PollOutcome>;
   cancel?(route: RouteSpec, handle: ProviderHandle, ctx: ProviderContext): Promise<void>;

@@ -218,6 +218,11 @@ export interface JobRecord {
    * (ProviderAdapter.reserveHandle): a job stopped while submitting is looked up with it.
    */
   reservedHandle?: ProviderHandle;
+  /**
+   * The handle is the reserved one of a submit whose answer the worker did not see (it was
+   * stopped): the provider may never have received the job. Cleared once a poll finds it.
+   */
+  lookingUp?: boolean;
   /** Live progress for the panel; `step` where the provider counts steps (ComfyUI: 12 of 20). */
   progress?: { stage: 'queued' | 'running'; queuePosition?: number; step?: { value: number; max: number } };
   /** Outputs still to download (URLs expire, so this happens as soon as they exist). */

@@ -218,22 +218,41 @@ describe('ComfyUI adapter: steps from the websocket', () => {
 });
 
 describe('a ComfyUI job across a worker restart', () => {
-  /** A ComfyUI that knows prompt pid-7 (queued, then done) and serves its image. */
+  /**
+   * A ComfyUI that knows prompt pid-7 (queued, then done) and serves its image; or that never
+   * received it, and takes it when it is sent again (any prompt posted is done at once).
+   */
   function comfyKnowing(known: boolean) {
     let historyAsks = 0;
+    const posted = new Set<string>();
     return fakeFetch((call) => {
       const p = path(call);
       if (p === 'GET /history/pid-7') return jsonResponse(known && ++historyAsks > 1 ? historyDone('pid-7') : {});
       if (p === 'GET /queue') return jsonResponse({ queue_running: known ? [[0, 'pid-7', {}, {}, []]] : [], queue_pending: [] });
       if (p.startsWith('GET /view')) return pngResponse();
+      if (p === 'POST /upload/image') return jsonResponse({ name: 'again.png', subfolder: '', type: 'input' });
+      if (p === 'POST /prompt') {
+        const id = (JSON.parse(String(call.body)) as { prompt_id: string }).prompt_id;
+        posted.add(id);
+        return jsonResponse({ prompt_id: id, number: 0, node_errors: {} });
+      }
+      const again = /^GET \/history\/(.+)$/.exec(p)?.[1];
+      if (again && posted.has(again)) return jsonResponse(historyDone(again));
       throw new Error(`unexpected ${p}`);
     });
   }
 
   async function resumeSubmitting(known: boolean) {
     const comfy = comfyKnowing(known);
-    const a = adapter();
-    const { engine, db } = await setup({ fetch: comfy.fetch, targetFor: async () => ({ baseUrl: BASE, key: '' }) }, a);
+    const a = adapter({ workflow: defaultWorkflow(), mapping: DEFAULT_MAPPING, source: 'template' });
+    const { engine, db } = await setup(
+      {
+        fetch: comfy.fetch,
+        targetFor: async () => ({ baseUrl: BASE, key: '' }),
+        prepareInput: async () => ({ prompt: 'p', image: await realImage('image/png'), numImages: 1, seed: 3 }),
+      },
+      a,
+    );
     // What a worker stopped during submit left behind: the id it chose was written first.
     await db.put('jobs', jobRecord('job-c', { state: 'submitting', routeId: route.id, provider: 'comfyui', submitStartedAt: 1_700_000_000_000, reservedHandle: { promptId: 'pid-7' } }));
     await engine.resumeUnfinished();
@@ -248,11 +267,42 @@ describe('a ComfyUI job across a worker restart', () => {
     expect(calls.some((c) => path(c) === 'POST /prompt' || path(c) === 'POST /upload/image')).toBe(false);
   });
 
-  it('says plainly when ComfyUI never received it, without sending it', async () => {
+  it('sends it again, once, with a new id, when ComfyUI never received it (it costs nothing there)', async () => {
     const { job, calls } = await resumeSubmitting(false);
-    expect(job?.state).toBe('failed');
-    expect(job?.error?.message).toMatch(/no record of this job/);
-    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+    // The stopped worker's upload may have landed; the job itself never did.
+    expect(calls.filter((c) => c.method === 'POST').map(path)).toEqual(['POST /upload/image', 'POST /prompt']);
+    const posted = JSON.parse(String(calls.find((c) => path(c) === 'POST /prompt')!.init?.body)) as { prompt_id: string };
+    expect(posted.prompt_id).not.toBe('pid-7');
+    expect(job?.state).toBe('done');
+    expect(job?.attempts).toBe(1);
+    expect(job?.lookingUp).toBeUndefined();
+  });
+
+  it('does not send again a job it found once and then lost, nor for a provider that may charge', async () => {
+    // Queued at the first look, then gone (ComfyUI restarted): that is not an unsent job.
+    let looks = 0;
+    const lost = fakeFetch((call) => {
+      const p = path(call);
+      if (p === 'GET /history/pid-7') return jsonResponse({});
+      if (p === 'GET /queue') return jsonResponse({ queue_running: [], queue_pending: ++looks === 1 ? [[0, 'pid-7', {}, {}, []]] : [] });
+      throw new Error(`unexpected ${p}`);
+    });
+    const stored = jobRecord('job-c', { state: 'submitting', routeId: route.id, provider: 'comfyui', submitStartedAt: 1_700_000_000_000, reservedHandle: { promptId: 'pid-7' } });
+    const first = await setup({ fetch: lost.fetch, targetFor: async () => ({ baseUrl: BASE, key: '' }), pollIntervalMs: 1 }, adapter());
+    await first.db.put('jobs', stored);
+    await first.engine.resumeUnfinished();
+    await settle(first.engine);
+    expect(await first.db.get('jobs', 'job-c')).toMatchObject({ state: 'failed', error: { message: expect.stringMatching(/no record of this job/) } });
+    expect(lost.calls.filter((c) => c.method === 'POST')).toEqual([]);
+
+    // The same unsent job, on an adapter that does not say a second send is free.
+    const never = comfyKnowing(false);
+    const second = await setup({ fetch: never.fetch, targetFor: async () => ({ baseUrl: BASE, key: '' }) }, { ...adapter(), resendsUnreceived: false });
+    await second.db.put('jobs', stored);
+    await second.engine.resumeUnfinished();
+    await settle(second.engine);
+    expect((await second.db.get('jobs', 'job-c'))?.state).toBe('failed');
+    expect(never.calls.filter((c) => c.method === 'POST')).toEqual([]);
   });
 
   it('stores the reserved id on the job before the submit is sent', async () => {
