@@ -126,4 +126,31 @@ describe('ComfyUI progress socket', () => {
     expect(FakeSocket.opened[0]!.closed).toBe(true);
     expect(w.step('p1')).toBeUndefined();
   });
+
+  it('tells a waiting poll when the run ends, once per job', async () => {
+    const w = createProgressWatcher(FakeSocket);
+    expect(w.whenEnded('p1')).toBeUndefined(); // not followed: nothing to wait on
+    w.follow(BASE, 'c1', 'p1');
+    const first = w.whenEnded('p1')!;
+    // Every wait while the run goes on gets the same end.
+    expect(w.whenEnded('p1')).toBe(first);
+    let woke = false;
+    void first.then(() => (woke = true));
+    FakeSocket.opened[0]!.say('progress', { value: 5, max: 20, prompt_id: 'p1' });
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    FakeSocket.opened[0]!.say('execution_success', { prompt_id: 'p1', timestamp: 1 });
+    await first;
+    expect(woke).toBe(true);
+    // Given: the next waits take the usual interval (the history may still be being written).
+    expect(w.whenEnded('p1')).toBeUndefined();
+    w.stop('p1');
+
+    // A job whose end came before anyone waited wakes the first wait, at once, and only that one.
+    w.follow(BASE, 'c2', 'p2');
+    FakeSocket.opened[1]!.say('executing', { node: null, prompt_id: 'p2' });
+    await expect(w.whenEnded('p2')).resolves.toBeUndefined();
+    expect(w.whenEnded('p2')).toBeUndefined();
+    w.stop('p2');
+  });
 });

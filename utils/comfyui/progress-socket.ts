@@ -51,6 +51,14 @@ export interface ProgressWatcher {
   step(promptId: string): StepProgress | undefined;
   /** Whether ComfyUI said the job's run is over (the answer is then in /history). */
   ended(promptId: string): boolean;
+  /**
+   * Resolves when ComfyUI says the job's run is over (at once if it has): the engine then looks
+   * at /history without waiting for its next poll. Given once per job: ComfyUI sends
+   * execution_success just before it writes the history, so the look it triggers can still
+   * find the job running, and the next one then comes at the usual interval, not at once
+   * again. Undefined for a job not followed, or once given.
+   */
+  whenEnded(promptId: string): Promise<void> | undefined;
   /** Stops following the job: closes its socket and forgets it. */
   stop(promptId: string): void;
 }
@@ -74,6 +82,10 @@ interface Followed {
   step?: StepProgress;
   ended: boolean;
   idle?: ReturnType<typeof setTimeout>;
+  /** What whenEnded hands out while the run goes on: one promise, resolved by the end. */
+  end?: { promise: Promise<void>; resolve: () => void };
+  /** whenEnded has handed out a promise that the end resolved. */
+  endGiven?: boolean;
 }
 
 /** `http://host:8188/base` -> `ws://host:8188/base/ws?clientId=...` (https -> wss). */
@@ -124,6 +136,10 @@ export function createProgressWatcher(Socket: SocketConstructor | undefined): Pr
     if ((parsed.type === 'executing' && d.node === null && d.prompt_id === promptId) || (END_EVENTS.has(parsed.type) && d.prompt_id === promptId)) {
       job.ended = true;
       closeSocket(job);
+      if (job.end) {
+        job.endGiven = true;
+        job.end.resolve();
+      }
     }
   }
 
@@ -158,6 +174,22 @@ export function createProgressWatcher(Socket: SocketConstructor | undefined): Pr
     },
     step: (promptId) => jobs.get(promptId)?.step,
     ended: (promptId) => jobs.get(promptId)?.ended ?? false,
+    whenEnded(promptId) {
+      const job = jobs.get(promptId);
+      if (!job) return undefined;
+      if (job.ended) {
+        if (job.endGiven) return undefined;
+        job.endGiven = true;
+        return Promise.resolve();
+      }
+      // Asked before every wait: while the run goes on, each wait gets the same promise.
+      if (!job.end) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        job.end = { promise, resolve };
+      }
+      return job.end.promise;
+    },
     stop,
   };
 }

@@ -211,6 +211,23 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
     return { job: answer.job, cached: answer.cached, joined: !answer.created };
   }
 
+  /**
+   * The wait between polls, cut short when the provider pushes word that the job moved on.
+   * Abort ends it as deps.sleep does; the sleep left behind is stopped, not left to run out.
+   */
+  async function napUntilChange(ms: number, signal: AbortSignal, change: Promise<void> | undefined): Promise<void> {
+    if (!change || signal.aborted) return deps.sleep(ms, signal);
+    const nap = new AbortController();
+    const stop = () => nap.abort(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.race([deps.sleep(ms, nap.signal), change]);
+    } finally {
+      signal.removeEventListener('abort', stop);
+      nap.abort();
+    }
+  }
+
   /** Moves results up in the least-recently-used order that eviction follows. */
   async function markUsed(resultIds: string[], now: number): Promise<void> {
     const tx = (await deps.db()).transaction('results', 'readwrite');
@@ -527,7 +544,7 @@ export function createJobEngine(deps: EngineDeps): JobEngine {
             if (JSON.stringify(progress) !== JSON.stringify(job.progress)) {
               await update(jobId, (j) => ({ ...j, progress }));
             }
-            await deps.sleep(pollDelay, signal);
+            await napUntilChange(pollDelay, signal, adapter.nextChange?.(handle));
             pollDelay = nextPollDelay(pollDelay, maxPollIntervalMs);
           } catch (err) {
             if (err instanceof DeadlineReached) {

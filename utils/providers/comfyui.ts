@@ -228,6 +228,7 @@ export function createComfyuiAdapter(deps: ComfyDeps): ProviderAdapter {
       return { promptId: deps.newId() };
     },
     resendsUnreceived: true,
+    nextChange: (handle) => (handle.promptId ? deps.progress?.whenEnded(handle.promptId) : undefined),
 
     async submit(_route, input, ctx, reserved): Promise<SubmitOutcome> {
       const origin = deps.extensionOrigin();

@@ -114,6 +114,12 @@ export interface ProviderAdapter {
    * nothing (ComfyUI runs on their own machine).
    */
   resendsUnreceived?: boolean;
+  /**
+   * Resolves when a channel the provider pushes on says the job has moved on (ComfyUI: its run
+   * ended), so the engine polls at once instead of at its next interval. Undefined when there
+   * is nothing to listen to; polling alone still finishes every job.
+   */
+  nextChange?(handle: ProviderHandle): Promise<void> | undefined;
   submit(route: RouteSpec, input: GenerationInput, ctx: ProviderContext, reserved?: ProviderHandle): Promise<SubmitOutcome>;
   poll(route: RouteSpec, handle: ProviderHandle, ctx: ProviderContext): Promise<PollOutcome>;
   cancel?(route: RouteSpec, handle: ProviderHandle, ctx: ProviderContext): Promise<void>;

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createComfyuiAdapter, corsFlag, listCheckpoints, testConnection } from '../../../utils/providers/comfyui';
 import { DEFAULT_MAPPING, defaultWorkflow } from '../../../utils/comfyui/default-workflow';
 import type { ComfySetup } from '../../../utils/comfyui/setup-store';
@@ -214,6 +214,44 @@ describe('ComfyUI adapter: steps from the websocket', () => {
     FakeSocket.opened[0]!.emit('error');
     FakeSocket.opened[0]!.emit('close');
     expect((await a.poll(route, { promptId: 'pid-9' }, ctx)).kind).toBe('done');
+  });
+});
+
+describe('a ComfyUI job told by the socket that its run ended', () => {
+  it('is looked up at once instead of at the next poll', async () => {
+    let done = false;
+    const comfy = fakeFetch((call) => {
+      const p = path(call);
+      if (p === 'POST /upload/image') return jsonResponse({ name: 'in.png', subfolder: '', type: 'input' });
+      if (p === 'POST /prompt') return jsonResponse({ prompt_id: 'pid-1', number: 0, node_errors: {} });
+      if (p === 'GET /history/pid-1') return jsonResponse(done ? historyDone('pid-1') : {});
+      if (p === 'GET /queue') return jsonResponse({ queue_running: [[0, 'pid-1', {}, {}, []]], queue_pending: [] });
+      if (p.startsWith('GET /view')) return pngResponse();
+      throw new Error(`unexpected ${p}`);
+    });
+    FakeSocket.opened = [];
+    const a = adapter({ workflow: defaultWorkflow(), mapping: DEFAULT_MAPPING, source: 'template' }, createProgressWatcher(FakeSocket));
+    // Time stands still after the first wait: only the socket's word can move the job on.
+    let waits = 0;
+    const sleep = (_ms: number, signal: AbortSignal) =>
+      ++waits === 1 ? Promise.resolve() : new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    const { engine, db } = await setup(
+      {
+        fetch: comfy.fetch,
+        sleep,
+        chooseRoute: async () => route,
+        targetFor: async () => ({ baseUrl: BASE, key: '' }),
+        prepareInput: async () => ({ prompt: 'p', image: await realImage('image/png'), numImages: 1, seed: 3 }),
+      },
+      a,
+    );
+    const { job } = await engine.enqueue({ ...jobRecord('x').request, modelId: 'flux-dev' });
+    await vi.waitFor(async () => expect((await db.get('jobs', job.id))?.progress?.stage).toBe('running'));
+    expect(engine.activeCount()).toBe(1);
+    done = true;
+    FakeSocket.opened[0]!.say('execution_success', { prompt_id: 'pid-1', timestamp: 1 });
+    await settle(engine);
+    expect((await db.get('jobs', job.id))?.state).toBe('done');
   });
 });
 
