@@ -54,9 +54,11 @@ export interface ProgressWatcher {
   /**
    * Resolves when ComfyUI says the job's run is over (at once if it has): the engine then looks
    * at /history without waiting for its next poll. Given once per job: ComfyUI sends
-   * execution_success just before it writes the history, so the look it triggers can still
-   * find the job running, and the next one then comes at the usual interval, not at once
-   * again. Undefined for a job not followed, or once given.
+   * execution_success just before it writes the history (main.py prompt_worker: e.execute()
+   * ends with execution_success, then q.task_done() stores the history, then `executing` with
+   * node None), so the look it triggers can still find the job running, and the next one then
+   * comes at the usual interval, not at once again. Undefined for a job not followed, or once
+   * given.
    */
   whenEnded(promptId: string): Promise<void> | undefined;
   /** Stops following the job: closes its socket and forgets it. */
