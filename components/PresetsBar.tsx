@@ -10,6 +10,9 @@ interface PresetOption {
 /** What a save came to: the bar asks "Replace?" on 'exists', and keeps the name field open on 'failed'. */
 export type PresetSaveResult = { status: 'saved'; id: string } | { status: 'exists' } | { status: 'failed' };
 
+/** What a rename came to: the name field stays open on 'exists' (another preset has it) and on 'failed'. */
+export type PresetRenameResult = { status: 'renamed' } | { status: 'exists' } | { status: 'failed' };
+
 export interface PresetsBarProps {
   /** Newest first; the first is chosen until the user picks another. */
   presets: readonly PresetOption[];
@@ -17,6 +20,7 @@ export interface PresetsBarProps {
   /** `replace`: the user agreed to replace the preset of that name. */
   onSave: (name: string, replace: boolean) => Promise<PresetSaveResult>;
   onDelete: (id: string) => void;
+  onRename: (id: string, name: string) => Promise<PresetRenameResult>;
   /** What the last action did (or why it failed), read out by screen readers. */
   status?: { text: string; failed?: boolean } | null;
 }
@@ -24,15 +28,21 @@ export interface PresetsBarProps {
 /** Mirrors PRESET_NAME_MAX (utils/store/types.ts) without pulling the store's schemas in. */
 const NAME_MAX = 80;
 
-type Mode = { kind: 'idle' } | { kind: 'naming' } | { kind: 'replace'; name: string } | { kind: 'delete'; preset: PresetOption };
+type Mode =
+  | { kind: 'idle' }
+  | { kind: 'naming' }
+  | { kind: 'replace'; name: string }
+  | { kind: 'delete'; preset: PresetOption }
+  | { kind: 'renaming'; preset: PresetOption; taken?: string };
 
 /**
  * Presets at the top of the Create tab: choose one and Apply (one click for the one shown),
  * "Save as preset…" (a name field: Enter saves, Esc cancels; a name in use asks before
- * replacing), and delete (asks first). Each step is a few plain controls, so it all works from
+ * replacing), rename (the same field, filled in; a name another preset has is refused), and
+ * delete (asks first). Each step is a few plain controls, so it all works from
  * the keyboard and reads well to a screen reader.
  */
-export function PresetsBar({ presets, onApply, onSave, onDelete, status }: PresetsBarProps) {
+export function PresetsBar({ presets, onApply, onSave, onDelete, onRename, status }: PresetsBarProps) {
   const [mode, setMode] = useState<Mode>({ kind: 'idle' });
   const [chosen, setChosen] = useState<string | null>(null);
   const [name, setName] = useState('');
@@ -78,6 +88,27 @@ export function PresetsBar({ presets, onApply, onSave, onDelete, status }: Prese
     }
   };
 
+  const rename = async (preset: PresetOption) => {
+    const typed = name.trim();
+    if (!typed || saving) return;
+    if (typed === preset.name) return finish('select');
+    setSaving(true);
+    try {
+      const result = await onRename(preset.id, typed);
+      if (result.status === 'renamed') {
+        setName('');
+        finish('select');
+      } else if (result.status === 'exists') setMode({ kind: 'renaming', preset, taken: typed });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const cancelRenaming = () => {
+    setName('');
+    finish('select');
+  };
+
   const escape = (e: KeyboardEvent, then: () => void) => {
     if (e.key !== 'Escape') return;
     e.preventDefault();
@@ -100,6 +131,16 @@ export function PresetsBar({ presets, onApply, onSave, onDelete, status }: Prese
               </select>
               <button type="button" title={i18n.t('presets.applyHint')} onClick={() => onApply(current.id)}>
                 {i18n.t('presets.apply')}
+              </button>
+              <button
+                type="button"
+                aria-label={i18n.t('presets.renameLabel', [current.name])}
+                onClick={() => {
+                  setName(current.name);
+                  setMode({ kind: 'renaming', preset: current });
+                }}
+              >
+                {i18n.t('presets.rename')}
               </button>
               <button
                 type="button"
@@ -142,6 +183,39 @@ export function PresetsBar({ presets, onApply, onSave, onDelete, status }: Prese
           <button type="button" onClick={cancelNaming}>
             {i18n.t('presets.cancel')}
           </button>
+        </form>
+      ) : null}
+
+      {mode.kind === 'renaming' ? (
+        <form
+          className="presets-row"
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void rename(mode.preset);
+          }}
+        >
+          <input
+            type="text"
+            aria-label={i18n.t('presets.newNameLabel', [mode.preset.name])}
+            aria-invalid={mode.taken !== undefined && mode.taken === name.trim()}
+            aria-describedby={mode.taken !== undefined ? questionId : undefined}
+            maxLength={NAME_MAX}
+            value={name}
+            autoFocus
+            onChange={(e) => setName(e.target.value)}
+            onKeyDown={(e) => escape(e, cancelRenaming)}
+          />
+          <button type="submit" disabled={!name.trim() || saving}>
+            {i18n.t('presets.renameSubmit')}
+          </button>
+          <button type="button" onClick={cancelRenaming}>
+            {i18n.t('presets.cancel')}
+          </button>
+          {mode.taken !== undefined ? (
+            <p id={questionId} className="presets-taken">
+              {i18n.t('presets.nameTaken', [mode.taken])}
+            </p>
+          ) : null}
         </form>
       ) : null}
 

@@ -1,16 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
 import { i18n } from '#i18n';
-import type { PresetSaveResult, PresetsBarProps } from '@/components/PresetsBar';
+import type { PresetRenameResult, PresetSaveResult, PresetsBarProps } from '@/components/PresetsBar';
 import { toAppError } from '@/utils/errors';
 import { subscribe } from '@/utils/events';
-import { applyPreset, deletePreset, listPresets, savePreset } from '@/utils/store/presets';
+import { applyPreset, deletePreset, listPresets, renamePreset, savePreset } from '@/utils/store/presets';
 import type { DraftRecord, PresetRecord } from '@/utils/store/types';
 
 type Patch = (p: Partial<Omit<DraftRecord, 'id'>>) => void;
 
 /**
  * The Create tab's presets: the stored list (kept in step with other panels and imports), and
- * what Apply, Save and Delete do, as PresetsBar props. `draft` is what the panel shows, typing
+ * what Apply, Save, Rename and Delete do, as PresetsBar props. `draft` is what the panel shows, typing
  * not yet written included, so a preset saves exactly what the user sees.
  */
 export function usePresets(draft: DraftRecord, patch: Patch): PresetsBarProps {
@@ -64,5 +64,19 @@ export function usePresets(draft: DraftRecord, patch: Patch): PresetsBarProps {
       .catch(failed);
   };
 
-  return { presets, onApply, onSave, onDelete, status };
+  const onRename = async (id: string, name: string): Promise<PresetRenameResult> => {
+    const before = presets.find((p) => p.id === id)?.name ?? '';
+    try {
+      const out = await renamePreset(id, name);
+      if (out.status === 'exists') return { status: 'exists' };
+      setStatus({ text: i18n.t('presets.renamed', [before, out.preset.name]) });
+      refresh();
+      return { status: 'renamed' };
+    } catch (err) {
+      failed(err);
+      return { status: 'failed' };
+    }
+  };
+
+  return { presets, onApply, onSave, onDelete, onRename, status };
 }

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { PresetsBar, type PresetSaveResult, type PresetsBarProps } from '@/components/PresetsBar';
+import { PresetsBar, type PresetRenameResult, type PresetSaveResult, type PresetsBarProps } from '@/components/PresetsBar';
 import { ExportImport } from '@/components/workspace/ExportImport';
 
 afterEach(cleanup);
@@ -18,6 +18,7 @@ function setup(fields: Partial<PresetsBarProps> = {}) {
     onApply: vi.fn(),
     onSave: vi.fn(async (): Promise<PresetSaveResult> => ({ status: 'saved', id: 'p-3' })),
     onDelete: vi.fn(),
+    onRename: vi.fn(async (): Promise<PresetRenameResult> => ({ status: 'renamed' })),
     ...fields,
   };
   const view = render(<PresetsBar {...props} />);
@@ -100,6 +101,43 @@ describe('PresetsBar', () => {
     await user.click(within(region).getByRole('button', { name: 'Delete preset “Night harbour”' }));
     await user.click(within(region).getByRole('button', { name: 'Delete' }));
     expect(props.onDelete).toHaveBeenCalledWith('p-new');
+  });
+
+  it('renames the chosen preset in a field filled with its name; Esc keeps it as it was', async () => {
+    const { props, region, user } = setup();
+    await user.selectOptions(within(region).getByRole('combobox', { name: 'Preset' }), 'Portrait');
+    await user.click(within(region).getByRole('button', { name: 'Rename preset “Portrait”' }));
+    const field = within(region).getByRole('textbox', { name: 'New name for “Portrait”' });
+    expect(field).toHaveFocus();
+    expect(field).toHaveValue('Portrait');
+    await user.keyboard('{Escape}');
+    expect(props.onRename).not.toHaveBeenCalled();
+    expect(within(region).getByRole('combobox', { name: 'Preset' })).toHaveFocus();
+
+    await user.click(within(region).getByRole('button', { name: 'Rename preset “Portrait”' }));
+    await user.clear(within(region).getByRole('textbox', { name: 'New name for “Portrait”' }));
+    await user.keyboard('Studio portrait{Enter}');
+    expect(props.onRename).toHaveBeenCalledWith('p-old', 'Studio portrait');
+    expect(within(region).queryByRole('textbox')).toBeNull();
+    expect(within(region).getByRole('combobox', { name: 'Preset' })).toHaveFocus();
+  });
+
+  it('keeps the rename field open, saying so, when another preset has the name', async () => {
+    const onRename = vi.fn(async (): Promise<PresetRenameResult> => ({ status: 'exists' }));
+    const { region, user } = setup({ onRename });
+    await user.click(within(region).getByRole('button', { name: 'Rename preset “Night harbour”' }));
+    const field = within(region).getByRole('textbox', { name: 'New name for “Night harbour”' });
+    await user.clear(field);
+    await user.keyboard('Portrait{Enter}');
+    expect(onRename).toHaveBeenCalledWith('p-new', 'Portrait');
+    const again = within(region).getByRole('textbox', { name: 'New name for “Night harbour”' });
+    expect(again).toHaveAttribute('aria-invalid', 'true');
+    expect(again).toHaveAccessibleDescription('Another preset is named “Portrait”. Choose another name.');
+    // The same name unchanged is no rename at all.
+    await user.clear(again);
+    await user.keyboard('Night harbour{Enter}');
+    expect(onRename).toHaveBeenCalledTimes(1);
+    expect(within(region).queryByRole('textbox')).toBeNull();
   });
 
   it('reads out what the last action did', () => {

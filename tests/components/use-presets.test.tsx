@@ -47,4 +47,23 @@ describe('usePresets: the Create tab’s presets', () => {
     });
     expect(result.current.status).toEqual({ text: 'Give the preset a name.', failed: true });
   });
+
+  it('renames, and refuses a name another preset has', async () => {
+    const { result } = renderHook(() => usePresets(draft, vi.fn()));
+    await act(async () => {
+      await result.current.onSave('Harbour', false);
+      await result.current.onSave('Portrait', false);
+    });
+    await waitFor(() => expect(result.current.presets.map((p) => p.name).sort()).toEqual(['Harbour', 'Portrait']));
+    const harbour = result.current.presets.find((p) => p.name === 'Harbour')!;
+    await act(async () => {
+      expect(await result.current.onRename(harbour.id, 'portrait')).toEqual({ status: 'exists' });
+    });
+    expect(result.current.presets.map((p) => p.name).sort()).toEqual(['Harbour', 'Portrait']);
+    await act(async () => {
+      expect(await result.current.onRename(harbour.id, 'Night harbour')).toEqual({ status: 'renamed' });
+    });
+    await waitFor(() => expect(result.current.presets.map((p) => p.name).sort()).toEqual(['Night harbour', 'Portrait']));
+    expect(result.current.status).toEqual({ text: 'Renamed “Harbour” to “Night harbour”.' });
+  });
 });
