@@ -160,63 +160,29 @@ export function PresetsBar({ presets, onApply, onSave, onDelete, onRename, statu
       ) : null}
 
       {mode.kind === 'naming' ? (
-        <form
-          className="presets-row"
-          onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            void save(false);
-          }}
-        >
-          <input
-            type="text"
-            aria-label={i18n.t('presets.nameLabel')}
-            placeholder={i18n.t('presets.namePlaceholder')}
-            maxLength={NAME_MAX}
-            value={name}
-            autoFocus
-            onChange={(e) => setName(e.target.value)}
-            onKeyDown={(e) => escape(e, cancelNaming)}
-          />
-          <button type="submit" disabled={!name.trim() || saving}>
-            {i18n.t('presets.save')}
-          </button>
-          <button type="button" onClick={cancelNaming}>
-            {i18n.t('presets.cancel')}
-          </button>
-        </form>
+        <NameForm
+          label={i18n.t('presets.nameLabel')}
+          placeholder={i18n.t('presets.namePlaceholder')}
+          submitLabel={i18n.t('presets.save')}
+          value={name}
+          busy={saving}
+          onChange={setName}
+          onSubmit={() => void save(false)}
+          onCancel={cancelNaming}
+        />
       ) : null}
 
       {mode.kind === 'renaming' ? (
-        <form
-          className="presets-row"
-          onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            void rename(mode.preset);
-          }}
-        >
-          <input
-            type="text"
-            aria-label={i18n.t('presets.newNameLabel', [mode.preset.name])}
-            aria-invalid={mode.taken !== undefined && mode.taken === name.trim()}
-            aria-describedby={mode.taken !== undefined ? questionId : undefined}
-            maxLength={NAME_MAX}
-            value={name}
-            autoFocus
-            onChange={(e) => setName(e.target.value)}
-            onKeyDown={(e) => escape(e, cancelRenaming)}
-          />
-          <button type="submit" disabled={!name.trim() || saving}>
-            {i18n.t('presets.renameSubmit')}
-          </button>
-          <button type="button" onClick={cancelRenaming}>
-            {i18n.t('presets.cancel')}
-          </button>
-          {mode.taken !== undefined ? (
-            <p id={questionId} className="presets-taken">
-              {i18n.t('presets.nameTaken', [mode.taken])}
-            </p>
-          ) : null}
-        </form>
+        <NameForm
+          label={i18n.t('presets.newNameLabel', [mode.preset.name])}
+          submitLabel={i18n.t('presets.renameSubmit')}
+          value={name}
+          busy={saving}
+          onChange={setName}
+          onSubmit={() => void rename(mode.preset)}
+          onCancel={cancelRenaming}
+          problem={mode.taken !== undefined ? { id: questionId, text: i18n.t('presets.nameTaken', [mode.taken]), current: mode.taken === name.trim() } : undefined}
+        />
       ) : null}
 
       {mode.kind === 'replace' ? (
@@ -253,5 +219,60 @@ export function PresetsBar({ presets, onApply, onSave, onDelete, onRename, statu
         {status?.text ?? ''}
       </p>
     </section>
+  );
+}
+
+interface NameFormProps {
+  label: string;
+  placeholder?: string;
+  submitLabel: string;
+  value: string;
+  busy: boolean;
+  onChange: (value: string) => void;
+  onSubmit: () => void;
+  onCancel: () => void;
+  /** Why the last name was refused; `current` while the field still holds that name. */
+  problem?: { id: string; text: string; current: boolean };
+}
+
+/** A preset name being typed (to save as, or to rename to): Enter submits, Esc cancels. */
+function NameForm({ label, placeholder, submitLabel, value, busy, onChange, onSubmit, onCancel, problem }: NameFormProps) {
+  return (
+    <form
+      className="presets-row"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      <input
+        type="text"
+        aria-label={label}
+        placeholder={placeholder}
+        aria-invalid={problem?.current || undefined}
+        aria-describedby={problem?.id}
+        maxLength={NAME_MAX}
+        value={value}
+        autoFocus
+        onChange={(e) => onChange(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape') return;
+          e.preventDefault();
+          e.stopPropagation();
+          onCancel();
+        }}
+      />
+      <button type="submit" disabled={!value.trim() || busy}>
+        {submitLabel}
+      </button>
+      <button type="button" onClick={onCancel}>
+        {i18n.t('presets.cancel')}
+      </button>
+      {problem ? (
+        <p id={problem.id} className="presets-taken">
+          {problem.text}
+        </p>
+      ) : null}
+    </form>
   );
 }
