@@ -681,6 +681,53 @@ describe('compare', () => {
 // 6: Keyboard
 // ---------------------------------------------------------------------------------------------
 
+describe('presets', () => {
+  let ext: ExtensionBrowser;
+  let panel: Page;
+  beforeAll(async () => {
+    ext = await launchExtension({ extensionDir: SANDBOX_BUILD_DIR });
+    panel = await openPanel(ext);
+    await addReference(panel);
+  });
+  afterAll(async () => {
+    await ext?.close();
+  });
+
+  const presets = () => panel.getByRole('region', { name: 'Presets' });
+  const said = (text: string) => presets().getByRole('status').filter({ hasText: text }).waitFor();
+
+  it('saves the form as a preset, applies it back, renames it across a reload, and deletes it', async () => {
+    const prompt = panel.getByRole('textbox', { name: 'Prompt' });
+    const model = panel.getByRole('combobox', { name: 'Model' });
+    await model.selectOption({ label: 'Ideogram v3' });
+    await prompt.fill('a lighthouse in fog');
+    await presets().getByRole('button', { name: 'Save as preset…' }).click();
+    await presets().getByRole('textbox', { name: 'Preset name' }).fill('Fog');
+    await panel.keyboard.press('Enter');
+    await said('Saved “Fog”.');
+
+    await model.selectOption({ label: 'Flux dev' });
+    await prompt.fill('something else entirely');
+    await presets().getByRole('button', { name: 'Apply' }).click();
+    await said('Applied “Fog”.');
+    await expect.poll(() => prompt.inputValue()).toBe('a lighthouse in fog');
+    expect(await model.locator('option:checked').textContent()).toContain('Ideogram v3');
+
+    await presets().getByRole('button', { name: 'Rename preset “Fog”' }).click();
+    const field = presets().getByRole('textbox', { name: 'New name for “Fog”' });
+    await field.fill('Foggy coast');
+    await panel.keyboard.press('Enter');
+    await said('Renamed “Fog” to “Foggy coast”.');
+
+    await panel.reload();
+    await expect.poll(() => presets().getByRole('combobox', { name: 'Preset' }).locator('option:checked').textContent()).toBe('Foggy coast');
+    await presets().getByRole('button', { name: 'Delete preset “Foggy coast”' }).click();
+    await presets().getByRole('button', { name: 'Delete', exact: true }).click();
+    await said('Deleted “Foggy coast”.');
+    await expect.poll(() => presets().getByRole('combobox', { name: 'Preset' }).count()).toBe(0);
+  });
+});
+
 describe('keyboard', () => {
   let ext: ExtensionBrowser;
   let panel: Page;
