@@ -1,4 +1,4 @@
-import { IDBFactory } from 'fake-indexeddb';
+import { forceCloseDatabase, IDBFactory } from 'fake-indexeddb';
 import { openDB, type IDBPDatabase } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DRAFT } from '../../../utils/store/types';
@@ -158,5 +158,16 @@ describe('database upgrades', () => {
     const again = await openImagePromptDB('held-open');
     expect(again.version).toBe(DB_VERSION);
     again.close();
+  });
+
+  it('opens a new connection on next use when the browser closed the old one (storage cleared, disk error)', async () => {
+    const first = await db();
+    await first.put('drafts', sample.draft);
+    // What the browser does to a connection it has to drop: the "close" event, not close().
+    forceCloseDatabase(first as unknown as Parameters<typeof forceCloseDatabase>[0]);
+    await expect(first.get('drafts', 'current')).rejects.toThrow();
+    const second = await db();
+    expect(second).not.toBe(first);
+    expect(await second.get('drafts', 'current')).toMatchObject({ prompt: 'a cat' });
   });
 });
