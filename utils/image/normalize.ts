@@ -64,9 +64,7 @@ export async function normalizeImage(blob: Blob, opts: NormalizeOptions = {}): P
   const thumbSide = opts.thumbSide ?? 256;
   const limits: ImageLimits = { ...DEFAULT_LIMITS, ...opts.limits };
 
-  // Everything checked before decoding (format, size, alpha) is in the header: the whole file
-  // is never read here, which for a large download would cost a copy of it for nothing.
-  const sniff = sniffImage(new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer()));
+  const sniff = await sniffHeader(blob, limits);
   checkDecodable(sniff, blob.size, limits);
   if (sniff.format === 'svg') {
     // createImageBitmap cannot decode SVG without a document (InvalidStateError in the worker).
@@ -108,6 +106,20 @@ export async function normalizeImage(blob: Blob, opts: NormalizeOptions = {}): P
   } finally {
     bitmap.close();
   }
+}
+
+/**
+ * What is checked before decoding (format, size, alpha) comes from the header, read from the
+ * first HEAD_BYTES: a copy of a whole large download would cost time for nothing. A file whose
+ * size is not found there (a JPEG with more metadata than that before its frame header) is read
+ * whole, so that the pixel limits still stop a decompression bomb before it is decoded. A file
+ * over the byte limit is only read far enough to name its format in the refusal.
+ */
+export async function sniffHeader(blob: Blob, limits: ImageLimits): Promise<SniffResult> {
+  const head = sniffImage(new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer()));
+  const sized = head.width !== undefined && head.height !== undefined;
+  if (sized || blob.size <= HEAD_BYTES || blob.size > limits.maxBytes) return head;
+  return sniffImage(new Uint8Array(await blob.arrayBuffer()));
 }
 
 /**

@@ -5,23 +5,20 @@
  */
 import { AppError } from '../errors';
 import { checkDecodable, DEFAULT_LIMITS } from './limits';
-import { decodeWithin, encodeThumbnail } from './normalize';
-import { sniffImage } from './sniff';
+import { decodeWithin, encodeThumbnail, sniffHeader } from './normalize';
 
 /** Longest side of a result thumbnail. */
 const THUMB_SIDE = 256;
-
-/** Enough for any header sniffImage reads (EXIF and ICC blocks come before the size). */
-const HEAD_BYTES = 1024 * 1024;
 
 /**
  * A WebP (or JPEG/PNG where WebP cannot be encoded) preview of an image, at most `side` pixels
  * a side. Throws an AppError for anything that is not a raster image the browser decodes.
  */
 export async function makeThumbnail(blob: Blob, side = THUMB_SIDE): Promise<Blob> {
-  const sniff = sniffImage(new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer()));
   // The byte size was bounded by whoever stored the image; the pixel limits still guard the decode.
-  checkDecodable(sniff, blob.size, { ...DEFAULT_LIMITS, maxBytes: Number.MAX_SAFE_INTEGER });
+  const limits = { ...DEFAULT_LIMITS, maxBytes: Number.MAX_SAFE_INTEGER };
+  const sniff = await sniffHeader(blob, limits);
+  checkDecodable(sniff, blob.size, limits);
   if (sniff.format === 'svg') throw new AppError('unsupported_format', 'SVG images get no thumbnail.');
   const { bitmap } = await decodeWithin(blob, sniff, side);
   try {
