@@ -44,6 +44,20 @@ async function addReference(panel: Page, file = 'sandbox/demo/tiles.jpg'): Promi
   await panel.getByRole('img', { name: 'Current image prompt' }).waitFor();
 }
 
+/** A fresh browser for one describe block, its panel open with an image prompt in place. */
+function panelForBlock(use: (panel: Page) => void): void {
+  let ext: ExtensionBrowser | undefined;
+  beforeAll(async () => {
+    ext = await launchExtension({ extensionDir: SANDBOX_BUILD_DIR });
+    const panel = await openPanel(ext);
+    await addReference(panel);
+    use(panel);
+  });
+  afterAll(async () => {
+    await ext?.close();
+  });
+}
+
 const generation = (panel: Page, prompt: string) => panel.getByRole('list', { name: 'Results' }).getByRole('article', { name: `Generation: ${prompt}` });
 const thumbs = (scope: Locator | Page) => scope.getByRole('button', { name: /^Open image \d+ of \d+/ });
 
@@ -411,17 +425,8 @@ describe('results and the large viewer', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('History', () => {
-  let ext: ExtensionBrowser;
   let panel: Page;
-
-  beforeAll(async () => {
-    ext = await launchExtension({ extensionDir: SANDBOX_BUILD_DIR });
-    panel = await openPanel(ext);
-    await addReference(panel);
-  });
-  afterAll(async () => {
-    await ext?.close();
-  });
+  panelForBlock((p) => (panel = p));
 
   it('searches by a word of the prompt, filters by model and by star, and says how many it shows', async () => {
     await create(panel, 'a red fox in deep snow', { model: 'Flux dev' });
@@ -534,17 +539,8 @@ describe('History', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('lineage', () => {
-  let ext: ExtensionBrowser;
   let panel: Page;
-
-  beforeAll(async () => {
-    ext = await launchExtension({ extensionDir: SANDBOX_BUILD_DIR });
-    panel = await openPanel(ext);
-    await addReference(panel);
-  });
-  afterAll(async () => {
-    await ext?.close();
-  });
+  panelForBlock((p) => (panel = p));
 
   async function useAsImagePrompt(card: Locator) {
     await thumbs(card).first().click();
@@ -629,17 +625,8 @@ describe('lineage', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('compare', () => {
-  let ext: ExtensionBrowser;
   let panel: Page;
-
-  beforeAll(async () => {
-    ext = await launchExtension({ extensionDir: SANDBOX_BUILD_DIR });
-    panel = await openPanel(ext);
-    await addReference(panel);
-  });
-  afterAll(async () => {
-    await ext?.close();
-  });
+  panelForBlock((p) => (panel = p));
 
   it('runs one image prompt on three models as one row, each labelled, and any one becomes the image prompt', async () => {
     const prompt = 'a glass greenhouse in a snowstorm';
@@ -682,16 +669,8 @@ describe('compare', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('presets', () => {
-  let ext: ExtensionBrowser;
   let panel: Page;
-  beforeAll(async () => {
-    ext = await launchExtension({ extensionDir: SANDBOX_BUILD_DIR });
-    panel = await openPanel(ext);
-    await addReference(panel);
-  });
-  afterAll(async () => {
-    await ext?.close();
-  });
+  panelForBlock((p) => (panel = p));
 
   const presets = () => panel.getByRole('region', { name: 'Presets' });
   const said = (text: string) => presets().getByRole('status').filter({ hasText: text }).waitFor();
@@ -729,17 +708,8 @@ describe('presets', () => {
 });
 
 describe('keyboard', () => {
-  let ext: ExtensionBrowser;
   let panel: Page;
-
-  beforeAll(async () => {
-    ext = await launchExtension({ extensionDir: SANDBOX_BUILD_DIR });
-    panel = await openPanel(ext);
-    await addReference(panel);
-  });
-  afterAll(async () => {
-    await ext?.close();
-  });
+  panelForBlock((p) => (panel = p));
 
   it('Ctrl+Enter creates from the prompt box', async () => {
     const prompt = 'a kite made of autumn leaves';
