@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { Browser } from 'wxt/browser';
+import { installMenus, menuClicks, pageTab } from './menus-harness';
 
 const calls = vi.hoisted(() => ({ adopt: vi.fn() }));
 vi.mock('../../../entrypoints/background/panel', () => ({ openPanel: () => {} }));
@@ -10,17 +9,7 @@ const { registerMenus } = await import('../../../entrypoints/background/menus');
 
 describe('context menus', () => {
   it('are named from the texts file when the extension is installed or updated', async () => {
-    const created: Array<{ id?: string | number; title?: string; contexts?: string[] }> = [];
-    vi.spyOn(fakeBrowser.contextMenus, 'removeAll').mockResolvedValue(undefined);
-    vi.spyOn(fakeBrowser.contextMenus, 'create').mockImplementation((props) => {
-      created.push(props as (typeof created)[number]);
-      return props.id ?? '';
-    });
-    vi.spyOn(fakeBrowser.contextMenus.onClicked, 'addListener').mockImplementation(() => {});
-    if (fakeBrowser.commands) vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(() => {});
-
-    registerMenus();
-    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'install' });
+    const created = await installMenus(registerMenus);
     await vi.waitFor(() => expect(created).toHaveLength(6));
     expect(created.map((m) => [m.title, m.contexts])).toEqual([
       ['Use as image prompt', ['image']],
@@ -33,11 +22,8 @@ describe('context menus', () => {
   });
 
   it('"Add to image prompt" adopts the image into the tray, "Use as image prompt" as the image prompt', () => {
-    const add = vi.spyOn(fakeBrowser.contextMenus.onClicked, 'addListener').mockImplementation(() => {});
-    if (fakeBrowser.commands) vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(() => {});
-    registerMenus();
-    const onClicked = add.mock.calls[0]![0] as (info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab) => void;
-    const tab = { id: 7, windowId: 1, url: 'https://example.org/page', title: 'A page' } as Browser.tabs.Tab;
+    const onClicked = menuClicks(registerMenus);
+    const tab = pageTab;
     const info = { srcUrl: 'https://example.org/a.jpg', frameId: 0, editable: false, pageUrl: 'https://example.org/page' };
     const source = { kind: 'page', url: 'https://example.org/a.jpg', pageUrl: 'https://example.org/page', pageTitle: 'A page' };
     onClicked({ ...info, menuItemId: 'add-to-image-prompt' }, tab);
